@@ -1,0 +1,53 @@
+"""Ingest the inbox: iWmo/iJw 3.2 messages and the CBS address file they are placed with.
+
+prepare_warehouse -> ingest (validate, pseudonymise, COPY, ledger; bad input to quarantine)
+-> reconcile (ledger against raw). Emits the ``raw_istandaarden`` Asset that schedules
+``build_marts``. All logic lives in ``sdw`` (plugins/sdw); this file only wires it.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, task
+from sdw.orchestration.assets import RAW_ISTANDAARDEN
+
+
+@dag(
+    dag_id="ingest_istandaarden",
+    schedule="@hourly",
+    start_date=pendulum.datetime(2025, 1, 1, tz="Europe/Amsterdam"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["ingest", "istandaarden"],
+    params={
+        "inbox": Param(
+            None,
+            type=["null", "string"],
+            description="Folder to load; default SDW_INBOX or .sdw/inbox",
+        )
+    },
+    doc_md=__doc__,
+)
+def ingest_istandaarden() -> None:
+    @task
+    def prepare_warehouse() -> None:
+        from sdw.orchestration import tasks
+
+        tasks.prepare_warehouse()
+
+    @task(outlets=[RAW_ISTANDAARDEN])
+    def ingest(params: dict | None = None, run_id: str | None = None) -> dict:
+        from sdw.orchestration import tasks
+
+        return tasks.ingest((params or {}).get("inbox"), batch_id=str(run_id))
+
+    @task
+    def reconcile(run_id: str | None = None) -> dict:
+        from sdw.orchestration import tasks
+
+        return tasks.reconcile(batch_id=str(run_id))
+
+    prepare_warehouse() >> ingest() >> reconcile()
+
+
+ingest_istandaarden()

@@ -1,0 +1,1 @@
+"""Sociaal Domein Warehouse."""

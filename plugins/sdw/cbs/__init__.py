@@ -1,0 +1,1 @@
+"""CBS open data: address-to-area files (and, later, neighbourhood statistics)."""

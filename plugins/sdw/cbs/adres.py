@@ -1,0 +1,53 @@
+"""CBS "Buurt, wijk en gemeente <jaar> voor postcode huisnummer" files.
+
+Format: ``PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>``, codes as integers without
+prefix (``Buurt2024=3630100`` means ``BU03630100``). Public reference data, loaded as is; it is
+what turns a client's BRP address into a buurt/wijk at ingest, so that no address is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_HEADER = re.compile(
+    r"^\ufeff?\"?PC6\"?[;,]\"?Huisnummer\"?[;,]\"?Buurt(\d{4})\"?[;,]\"?Wijk\1\"?[;,]"
+    r"\"?Gemeente\1\"?\s*$",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+
+
+def address_file_year(path: Path) -> int | None:
+    """The year of an address file, judged by its header line; None if it is not one."""
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="strict") as fh:
+            first = fh.readline()
+    except (UnicodeDecodeError, OSError):
+        return None
+    m = _HEADER.match(first.strip())
+    return int(m[1]) if m else None
+
+
+@dataclass
+class AddressRow:
+    postcode: str
+    huisnummer: int
+    buurtcode: int
+    wijkcode: int
+    gemeentecode: int
+
+
+def parse_line(line: str, sep: str) -> AddressRow:
+    """Raises ValueError with a readable reason for a row that cannot be an address row."""
+    parts = [p.strip().strip('"').strip() for p in line.rstrip("\r\n").split(sep)]
+    if len(parts) != 5:
+        raise ValueError(f"expected 5 fields, found {len(parts)}")
+    pc = parts[0].replace(" ", "").upper()
+    if not _POSTCODE.match(pc):
+        raise ValueError(f"postcode {parts[0]!r} is not a PC6 like 1234AB")
+    hn, buurt, wijk, gem = (int(p) for p in parts[1:])
+    if not (buurt // 100 == wijk and wijk // 100 == gem):
+        raise ValueError(f"buurt {buurt} is not inside wijk {wijk} of gemeente {gem}")
+    return AddressRow(pc, hn, buurt, wijk, gem)

@@ -1,0 +1,184 @@
+"""``sdw``: the one command a newcomer needs.
+
+sdw run [--inbox DIR]           load, build, validate, publish; print the summary
+sdw generate DIR [--clients N --months M --seed S]
+sdw warehouse start|stop|status
+sdw dbt-parse                   (re)build the manifest cosmos renders build_marts from
+sdw key create                  make the pseudonymisation key (0600)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from sdw import config
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("sdw").setLevel(logging.INFO)
+
+
+def _inbox_is_empty(inbox: Path) -> bool:
+    return not inbox.exists() or not any(p.is_file() for p in inbox.rglob("*"))
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from sdw.generate import generate
+
+    out = Path(args.dir)
+    summary = generate(out, clients=args.clients, months=args.months, seed=args.seed)
+    print(f"Wrote {summary} to {out}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    from sdw.orchestration.runner import configure_airflow
+
+    configure_airflow()
+    from sdw.warehouse.connection import configured_url
+
+    embedded = configured_url() is None
+    wh = None
+    if embedded:
+        from sdw.warehouse.embedded import EmbeddedWarehouse
+
+        wh = EmbeddedWarehouse(config.state_dir())
+        was_running = wh.url() is not None
+        url = wh.start()
+        os.environ["WAREHOUSE_URL"] = url  # tasks and dbt read it from here
+    else:
+        url = configured_url()  # type: ignore[assignment]
+    try:
+        if not os.environ.get("SDW_PSEUDONYM_KEY"):
+            path = config.create_key_file()
+            print(f"Pseudonymisation key: {path} (keep it; it links pseudonyms across loads)")
+        inbox = Path(args.inbox).resolve() if args.inbox else config.default_inbox()
+        if _inbox_is_empty(inbox):
+            if args.inbox:
+                print(f"Inbox {inbox} is empty: nothing to load.", file=sys.stderr)
+                return 2
+            from sdw.generate import generate
+
+            print(f"Inbox {inbox} is empty: generating a sample municipality there ...")
+            generate(inbox, clients=args.clients, months=args.months, seed=args.seed)
+        from sdw.dbt_manifest import build_manifest
+
+        build_manifest()
+        from sdw.orchestration.runner import migrate_metadata_db, run_dag
+
+        migrate_metadata_db()
+        ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
+        build_run = run_dag("build_marts")
+        from sdw.summary import collect, render
+
+        render(
+            collect(url, ingest_run.run_id, build_run.run_id),
+            url,
+            time.monotonic() - started,
+            embedded and not args.keep_running,
+        )
+    finally:
+        if wh is not None and not args.keep_running and not was_running:
+            wh.stop()
+    return 0
+
+
+def cmd_warehouse(args: argparse.Namespace) -> int:
+    from sdw.warehouse.embedded import EmbeddedWarehouse
+
+    wh = EmbeddedWarehouse(config.state_dir())
+    if args.action == "start":
+        url = wh.start()
+        from sdw.warehouse.bootstrap import ensure_schema
+
+        ensure_schema(url)
+        print(url)
+    elif args.action == "stop":
+        wh.stop()
+        print("stopped")
+    else:
+        for k, v in wh.status().items():
+            print(f"{k}: {v}")
+    return 0
+
+
+def cmd_dbt_parse(args: argparse.Namespace) -> int:
+    from sdw.dbt_manifest import build_manifest
+
+    print(build_manifest(force=True))
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    path = config.key_file()
+    existed = path.exists()
+    config.create_key_file(path)
+    print(f"{path} {'already exists (kept)' if existed else 'created (0600)'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="sdw", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log INFO from all components")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def sample_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--clients", type=int, default=300, help="care clients (default 300)")
+        sp.add_argument("--months", type=int, default=12, help="months of care (default 12)")
+        sp.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+
+    r = sub.add_parser("run", help="load the inbox, build and publish the marts")
+    r.add_argument(
+        "--inbox",
+        help="folder to load (default .sdw/inbox; a sample is generated there when it is empty)",
+    )
+    r.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="leave the embedded warehouse running for BI tools",
+    )
+    sample_args(r)
+    r.set_defaults(func=cmd_run)
+
+    g = sub.add_parser("generate", help="write a fictional municipality's files")
+    g.add_argument("dir")
+    sample_args(g)
+    g.set_defaults(func=cmd_generate)
+
+    w = sub.add_parser("warehouse", help="the embedded PostgreSQL warehouse")
+    w.add_argument("action", choices=["start", "stop", "status"])
+    w.set_defaults(func=cmd_warehouse)
+
+    d = sub.add_parser("dbt-parse", help="rebuild the dbt manifest")
+    d.set_defaults(func=cmd_dbt_parse)
+
+    k = sub.add_parser("key", help="pseudonymisation key")
+    k.add_argument("action", choices=["create"])
+    k.set_defaults(func=cmd_key)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return args.func(args)
+    except config.ConfigurationError as exc:
+        print(f"sdw: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

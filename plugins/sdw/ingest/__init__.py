@@ -1,0 +1,1 @@
+"""Ingest: files in the inbox -> raw, quarantine and the audit ledger, one transaction per file."""

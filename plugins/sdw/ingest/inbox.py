@@ -1,0 +1,231 @@
+"""Ingest a whole inbox: every file is read, and each ends loaded, quarantined or recognised as
+already loaded. Address files go first (301 addresses are reduced to areas with them); message
+files are spread over worker processes, each with its own connection and one transaction per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import psycopg
+
+from sdw.cbs.adres import address_file_year
+from sdw.ingest.cbs_adres import parse_address_file
+from sdw.ingest.istandaarden import (
+    IngestContext,
+    ParsedFile,
+    parse_message_file,
+    quarantine_whole_file,
+)
+from sdw.ingest.report import BatchReport, FileReport
+from sdw.ingest.writer import DuplicateFile, record_duplicate, write_file
+from sdw.pseudonym import Pseudonymiser
+
+log = logging.getLogger(__name__)
+
+OnFile = Callable[[FileReport], None]
+PARALLEL_THRESHOLD = 64  # below this many message files a process pool costs more than it saves
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def discover(inbox: Path) -> list[Path]:
+    """Every regular file below the inbox, in a stable order; hidden files are skipped."""
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"Inbox {inbox} does not exist or is not a folder.")
+    return sorted(
+        p
+        for p in inbox.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
+    )
+
+
+class _Worker:
+    """Per-process state: one connection, the key, the address lookup."""
+
+    def __init__(self, url: str, key: bytes, batch_id: str) -> None:
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.batch_id = batch_id
+        self.ctx = IngestContext(Pseudonymiser(key), self._lookup)
+        self._have_addresses: bool | None = None
+
+    def _lookup(
+        self, postcode: str, huisnummer: int
+    ) -> tuple[str, int | None, int | None, int | None]:
+        if self._have_addresses is None:
+            self._have_addresses = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM raw.cbs_adres_gebied)"
+            ).fetchone()[0]
+        if not self._have_addresses:
+            return "no_address_file", None, None, None
+        row = self.conn.execute(
+            """SELECT buurtcode, wijkcode, gemeentecode FROM raw.cbs_adres_gebied
+               WHERE postcode = %s AND huisnummer = %s
+               ORDER BY jaar DESC, _loaded_at DESC LIMIT 1""",
+            (postcode, huisnummer),
+        ).fetchone()
+        return ("matched", *row) if row else ("not_found", None, None, None)
+
+    def already_loaded(self, file_hash: str) -> bool:
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM audit.file_ledger WHERE file_hash = %s)", (file_hash,)
+        ).fetchone()[0]
+
+    def ingest(self, path: Path, file_hash: str, kind: str) -> FileReport:
+        if self.already_loaded(file_hash):
+            return self._duplicate(path, file_hash, kind)
+        parsed: ParsedFile
+        if kind == "cbs_adres":
+            parsed = parse_address_file(path, file_hash)
+        elif kind == "istandaarden":
+            parsed = parse_message_file(path, file_hash, self.ctx)
+        else:
+            parsed = quarantine_whole_file(
+                path,
+                file_hash,
+                "UNKNOWN_FILE_TYPE",
+                "Neither an iStandaarden XML message nor a CBS address file "
+                "(PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>); remove it from the inbox "
+                "or add a loader for it.",
+                self.ctx,
+                kind="unknown",
+            )
+        try:
+            write_file(
+                self.conn,
+                parsed.report,
+                path.stat().st_size,
+                self.batch_id,
+                parsed.tables,
+                parsed.quarantine,
+            )
+        except DuplicateFile:
+            return self._duplicate(path, file_hash, kind)
+        return parsed.report
+
+    def _duplicate(self, path: Path, file_hash: str, kind: str) -> FileReport:
+        report = FileReport(path.name, file_hash, kind, "duplicate")
+        record_duplicate(self.conn, report, self.batch_id)
+        return report
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def classify(path: Path) -> str:
+    if path.suffix.lower() == ".xml":
+        return "istandaarden"
+    if address_file_year(path) is not None:
+        return "cbs_adres"
+    return "unknown"
+
+
+_worker: _Worker | None = None
+
+
+def _init_worker(url: str, key: bytes, batch_id: str) -> None:
+    global _worker
+    _worker = _Worker(url, key, batch_id)
+
+
+def _work(item: tuple[str, str, str]) -> FileReport:
+    assert _worker is not None
+    path, file_hash, kind = item
+    return _worker.ingest(Path(path), file_hash, kind)
+
+
+def ingest_inbox(
+    inbox: Path,
+    url: str,
+    key: bytes,
+    batch_id: str,
+    *,
+    workers: int | None = None,
+    on_file: OnFile | None = None,
+) -> BatchReport:
+    files = discover(inbox)
+    report = BatchReport(batch_id=batch_id, inbox=str(inbox))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO audit.ingest_batch (batch_id, inbox) VALUES (%s, %s) "
+            "ON CONFLICT (batch_id) DO NOTHING",
+            (batch_id, str(inbox)),
+        )
+
+    # Same bytes twice in one delivery: the first is loaded, the rest are duplicates.
+    items: list[tuple[str, str, str]] = []
+    first_seen: set[str] = set()
+    duplicates: list[tuple[Path, str, str]] = []
+    for p in files:
+        h, kind = file_sha256(p), classify(p)
+        if h in first_seen:
+            duplicates.append((p, h, kind))
+        else:
+            first_seen.add(h)
+            items.append((str(p), h, kind))
+
+    def done(fr: FileReport) -> None:
+        report.files.append(fr)
+        if on_file:
+            on_file(fr)
+
+    addresses = [i for i in items if i[2] == "cbs_adres"]
+    others = [i for i in items if i[2] != "cbs_adres"]
+    local = _Worker(url, key, batch_id)
+    try:
+        for item in addresses:
+            done(local.ingest(Path(item[0]), item[1], item[2]))
+        n_workers = workers or min(2, os.cpu_count() or 1)
+        if n_workers > 1 and len(others) >= PARALLEL_THRESHOLD:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(
+                n_workers,
+                mp_context=ctx,
+                initializer=_init_worker,
+                initargs=(url, key, batch_id),
+            ) as pool:
+                for fr in pool.map(_work, others, chunksize=8):
+                    done(fr)
+        else:
+            for item in others:
+                done(local.ingest(Path(item[0]), item[1], item[2]))
+        for p, h, kind in duplicates:
+            done(local._duplicate(p, h, kind))
+    finally:
+        local.close()
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            """UPDATE audit.ingest_batch SET finished_at = now(), files_seen = %s,
+               files_loaded = %s, files_skipped = %s, files_quarantined = %s
+               WHERE batch_id = %s""",
+            (
+                len(report.files),
+                report.count("loaded") + report.count("loaded_with_rejections"),
+                report.count("duplicate"),
+                report.count("quarantined"),
+                batch_id,
+            ),
+        )
+    log.info(
+        "ingest batch %s: %s",
+        batch_id,
+        {k: v for k, v in report.to_dict().items() if k != "quarantined_files"},
+    )
+    return report
+
+
+def iter_reports(reports: Iterable[FileReport]) -> list[dict[str, object]]:
+    return [fr.__dict__ for fr in reports]

@@ -1,0 +1,275 @@
+"""Ingest of one iWmo/iJw message file: validate while parsing, apply the record rules,
+pseudonymise, reduce addresses to areas, and write it whole — or quarantine it whole.
+
+Record rules (a failing record is quarantined, the rest of the file loads):
+- BSN_ELFPROEF: the client's BSN fails the eleven test (all that client's records).
+- CATEGORY_NOT_IN_LAW: a 323/325 ProductCategorie that the law's code list does not have.
+- PERIOD_INVALID: ProductPeriode Einddatum before Begindatum.
+- PERIOD_SPANS_MONTHS: a ProductPeriode that is not inside one calendar month.
+File rules (the whole file is quarantined): NOT_XML, NOT_ISTANDAARDEN, SCHEMA, and for a 323
+TOTAL_MISMATCH when the header total differs from the signed sum of all its lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from sdw.ingest.report import FileReport
+from sdw.ingest.writer import QuarantineRecord
+from sdw.istandaarden.codes import product_categories
+from sdw.istandaarden.parse import (
+    Header,
+    NotAMessage,
+    Record,
+    detect_message_type,
+    read_message,
+)
+from sdw.pseudonym import Pseudonymiser, mask_bsns, passes_elfproef
+
+# (status, buurtcode, wijkcode, gemeentecode) for a BRP postcode + huisnummer.
+AddressLookup = Callable[[str, int], tuple[str, int | None, int | None, int | None]]
+
+# Records that describe the message rather than a line; they are not counted as lines.
+_MESSAGE_LEVEL = frozenset(
+    {"istandaarden_301_client", "istandaarden_323_declaratie", "istandaarden_325_antwoord"}
+)
+_LINE_TAG = re.compile(
+    rb"<(?:[\w.-]+:)?(?:Prestatie|ToegewezenProduct|StartProduct|StopProduct|AangevraagdProduct"
+    rb"|Antwoord)[\s>]"
+)
+
+
+@dataclass
+class Rejection:
+    code: str
+    reason: str
+
+
+@dataclass
+class IngestContext:
+    pseudonymiser: Pseudonymiser
+    lookup_address: AddressLookup
+
+
+@dataclass
+class ParsedFile:
+    report: FileReport
+    tables: dict[str, tuple[list[str], list[list[object]]]]
+    quarantine: list[QuarantineRecord]
+
+
+def _line_rejection(rec: Record, law: str) -> Rejection | None:
+    row = rec.row
+    bsn = row.get("_bsn")
+    if bsn is not None and not passes_elfproef(str(bsn)):
+        return Rejection(
+            "BSN_ELFPROEF",
+            "The client's BSN fails the elfproef; ask the sender for a corrected message.",
+        )
+    if rec.table in ("istandaarden_323_prestatie", "istandaarden_325_prestatie"):
+        cat = str(row["productcategorie"])
+        if cat not in product_categories().get(law, frozenset()):
+            return Rejection(
+                "CATEGORY_NOT_IN_LAW",
+                f"ProductCategorie {cat} is not a {law} category (seed product_categories.csv).",
+            )
+        begin, end = row["productperiode_begindatum"], row["productperiode_einddatum"]
+        if end < begin:  # type: ignore[operator]
+            return Rejection(
+                "PERIOD_INVALID", f"ProductPeriode ends ({end}) before it begins ({begin})."
+            )
+        if (begin.year, begin.month) != (end.year, end.month):  # type: ignore[union-attr]
+            return Rejection(
+                "PERIOD_SPANS_MONTHS",
+                f"ProductPeriode {begin}..{end} is not inside one calendar month.",
+            )
+    return None
+
+
+def _signed(amount: object, dc: object) -> int:
+    return int(amount) if dc == "D" else -int(amount)  # type: ignore[call-overload]
+
+
+def quarantine_whole_file(
+    path: Path,
+    file_hash: str,
+    code: str,
+    reason: str,
+    ctx: IngestContext,
+    *,
+    kind: str = "istandaarden",
+    bericht_type: str | None = None,
+    wet: str | None = None,
+    line_number: int | None = None,
+) -> ParsedFile:
+    data = path.read_bytes()
+    lines = (
+        max(1, len(_LINE_TAG.findall(data)))
+        if kind == "istandaarden"
+        else max(1, data.count(b"\n"))
+    )
+    text = mask_bsns(data.decode("utf-8", errors="replace"), ctx.pseudonymiser)
+    report = FileReport(
+        source_file=path.name,
+        file_hash=file_hash,
+        file_kind=kind,
+        status="quarantined",
+        bericht_type=bericht_type,
+        wet=wet,
+        reason_code=code,
+        reason=reason,
+        lines_in=lines,
+        lines_loaded=0,
+        lines_quarantined=lines,
+    )
+    q = QuarantineRecord(
+        scope="file",
+        reason_code=code,
+        reason=reason,
+        original_fragment=text,
+        bericht_type=bericht_type,
+        wet=wet,
+        line_number=line_number,
+    )
+    return ParsedFile(report, {}, [q])
+
+
+def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> ParsedFile:
+    """Everything about one file, decided in memory; nothing is written here."""
+    from sdw.istandaarden.schema import describe_error, schema_for, validate_file
+
+    try:
+        mt = detect_message_type(path)
+    except etree.XMLSyntaxError as exc:
+        return quarantine_whole_file(path, file_hash, "NOT_XML", f"Not well-formed XML: {exc}", ctx)
+    except NotAMessage as exc:
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            "NOT_ISTANDAARDEN",
+            f"Not an iWmo/iJw 3.2 message ({exc}); only iStandaarden 3.2 messages belong in "
+            "the inbox.",
+            ctx,
+        )
+
+    pseudo = ctx.pseudonymiser
+    tables: dict[str, tuple[list[str], list[list[object]]]] = {}
+    quarantine: list[QuarantineRecord] = []
+    header: dict[str, object] = {}
+    lines_in = lines_loaded = 0
+    signed_total_lines = 0
+    declaratie_total: int | None = None
+
+    def add(table: str, row: dict[str, object]) -> None:
+        _cols, rows = tables.setdefault(table, (list(row), []))
+        rows.append(list(row.values()))
+
+    try:
+        for item in read_message(path, mt, schema_for(mt)):
+            if isinstance(item, Header):
+                header = item.row
+                continue
+            rec = item
+            row = rec.row
+            is_line = rec.table not in _MESSAGE_LEVEL
+            if rec.table == "istandaarden_323_prestatie":
+                signed_total_lines += _signed(row["ingediend_bedrag"], row["debet_credit"])
+            if rec.table == "istandaarden_323_declaratie":
+                declaratie_total = _signed(
+                    row["totaal_ingediend_bedrag"], row["totaal_debet_credit"]
+                )
+                row["prestaties_in"] = lines_in
+                row["prestaties_loaded"] = lines_loaded
+            if is_line:
+                lines_in += 1
+                rejection = _line_rejection(rec, mt.law)
+                if rejection is not None:
+                    fragment = rec.fragment()
+                    bsn = row.get("_bsn")
+                    if bsn is not None:
+                        fragment = f"<!-- Client Bsn {pseudo.mask(str(bsn))} -->\n{fragment}"
+                    quarantine.append(
+                        QuarantineRecord(
+                            scope="record",
+                            reason_code=rejection.code,
+                            reason=rejection.reason,
+                            original_fragment=mask_bsns(fragment, pseudo),
+                            bericht_type=mt.number,
+                            wet=mt.law,
+                            record_path=rec.record_path,
+                            line_number=rec.sourceline,
+                        )
+                    )
+                    continue
+                lines_loaded += 1
+            elif rec.table == "istandaarden_301_client" and not passes_elfproef(str(row["_bsn"])):
+                continue  # its products are quarantined one by one
+            add(rec.table, _clean(rec.table, row, ctx))
+    except etree.XMLSyntaxError as exc:
+        # Re-validate to learn line numbers (streaming validation does not report them).
+        reasons = validate_file(path) or [describe_error(exc)]
+        reason = "; ".join(reasons[:3]) + (
+            f" (+{len(reasons) - 3} more)" if len(reasons) > 3 else ""
+        )
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            "SCHEMA",
+            f"{mt.name} does not conform to the iStandaarden 3.2 schema: {reason}. Nothing of "
+            "this file was loaded; ask the sender for a corrected message.",
+            ctx,
+            bericht_type=mt.number,
+            wet=mt.law,
+            line_number=getattr(exc, "lineno", None),
+        )
+
+    if declaratie_total is not None and declaratie_total != signed_total_lines:
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            "TOTAL_MISMATCH",
+            f"TotaalIngediendBedrag {declaratie_total / 100:.2f} (signed) differs from the "
+            f"signed sum of the lines {signed_total_lines / 100:.2f}; the whole declaration is "
+            "rejected.",
+            ctx,
+            bericht_type=mt.number,
+            wet=mt.law,
+        )
+
+    if lines_in == 0:  # messages without line records: the message is the line
+        lines_in = lines_loaded = 1
+    add("istandaarden_bericht", dict(header))
+    report = FileReport(
+        source_file=path.name,
+        file_hash=file_hash,
+        file_kind="istandaarden",
+        status="loaded_with_rejections" if quarantine else "loaded",
+        bericht_type=mt.number,
+        wet=mt.law,
+        lines_in=lines_in,
+        lines_loaded=lines_loaded,
+        lines_quarantined=lines_in - lines_loaded,
+    )
+    return ParsedFile(report, tables, quarantine)
+
+
+def _clean(table: str, row: dict[str, object], ctx: IngestContext) -> dict[str, object]:
+    """Replace what must never be written: BSN -> pseudonym, BRP address -> CBS area."""
+    out = {k: v for k, v in row.items() if not k.startswith("_")}
+    if "_bsn" in row:
+        out["bsn_pseudoniem"] = ctx.pseudonymiser(str(row["_bsn"]))
+    if table == "istandaarden_301_client":
+        if row["_has_brp"]:
+            status, buurt, wijk, gemeente = ctx.lookup_address(
+                str(row["_postcode"]),
+                int(row["_huisnummer"]),  # type: ignore[call-overload]
+            )
+        else:
+            status, buurt, wijk, gemeente = "no_brp_address", None, None, None
+        out.update(adres_status=status, buurtcode=buurt, wijkcode=wijk, adres_gemeentecode=gemeente)
+    return out

@@ -1,0 +1,339 @@
+"""Streaming extraction of iWmo/iJw 3.2 messages into raw-table rows.
+
+One pass of ``lxml.etree.iterparse`` per file, validating against the message's schema while it
+reads (libxml2 does that in C), yielding each record while its element is still alive so that the
+caller can quarantine it with its original text, then freeing it: memory stays bounded by one
+client's worth of XML, whatever the file size.
+
+Rows carry the source's own names (raw mirrors the message; staging renames). Fields that must
+never be written — the clear BSN, the BRP address — are yielded under keys starting with ``_``
+and are the caller's to transform (pseudonymise, reduce to a CBS area) and drop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from lxml import etree
+
+from sdw.istandaarden.messages import MessageType, message_type_for_namespace
+
+
+class NotAMessage(ValueError):
+    """The file is XML but not an iWmo/iJw 3.2 message this project knows."""
+
+
+@dataclass
+class Record:
+    """One extracted record. ``element`` is only valid until the next record is requested."""
+
+    table: str
+    row: dict[str, object]
+    element: etree._Element
+    record_path: str
+
+    @property
+    def sourceline(self) -> int | None:
+        return self.element.sourceline
+
+    def fragment(self) -> str:
+        return etree.tostring(self.element, encoding="unicode")
+
+
+@dataclass
+class Header:
+    message_type: MessageType
+    row: dict[str, object] = field(default_factory=dict)
+
+
+# libxml2 reports schema errors at the end of the document, after the records were yielded, so
+# conversion must not trip over a value the schema is about to reject: an impossible value
+# becomes None here and the whole file is then rejected by the schema error.
+def _d(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _i(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+class _Reader:
+    """Finds fields of one message type: ``m`` is the message namespace, ``b`` the basisschema."""
+
+    def __init__(self, mt: MessageType) -> None:
+        self.mt = mt
+        self.ns = {"m": mt.namespace, "b": mt.basis_namespace}
+        self.m = "{" + mt.namespace + "}"
+
+    def t(self, elem: etree._Element, path: str) -> str | None:
+        return elem.findtext(path, namespaces=self.ns)
+
+    def all(self, elem: etree._Element, path: str) -> list[etree._Element]:
+        return elem.findall(path, namespaces=self.ns)
+
+
+def detect_message_type(path: Path) -> MessageType:
+    """Reads only up to the root element. Raises ``etree.XMLSyntaxError`` for non-XML and
+    ``NotAMessage`` for XML that is not a known iStandaarden message."""
+    for _event, elem in etree.iterparse(str(path), events=("start",)):
+        qname = etree.QName(elem)
+        mt = message_type_for_namespace(qname.namespace or "")
+        if mt is None or qname.localname != "Bericht":
+            _check_well_formed(path)  # malformed XML is NOT_XML, whatever its first tag
+            raise NotAMessage(
+                f"root element {{{qname.namespace}}}{qname.localname} is not an iWmo/iJw 3.2 "
+                "Bericht"
+            )
+        return mt
+    raise NotAMessage("empty document")
+
+
+def _check_well_formed(path: Path) -> None:
+    for _event, elem in etree.iterparse(str(path), events=("end",)):
+        elem.clear(keep_tail=True)
+
+
+def _header_row(r: _Reader, header: etree._Element) -> dict[str, object]:
+    mt = r.mt
+    afzender, ontvanger = r.t(header, "m:Afzender"), r.t(header, "m:Ontvanger")
+    gemeente, agb = (afzender, ontvanger) if mt.municipality_is_sender else (ontvanger, afzender)
+    return {
+        "wet": mt.law,
+        "bericht_type": mt.number,
+        "berichtcode": r.t(header, "m:BerichtCode"),
+        "afzender": afzender,
+        "ontvanger": ontvanger,
+        "gemeentecode": gemeente,
+        "aanbieder_agb": agb,
+        "bericht_identificatie": r.t(header, "m:BerichtIdentificatie/b:Identificatie"),
+        "bericht_dagtekening": _d(r.t(header, "m:BerichtIdentificatie/b:Dagtekening")),
+    }
+
+
+HEADER_KEYS = (
+    "wet",
+    "gemeentecode",
+    "aanbieder_agb",
+    "bericht_identificatie",
+    "bericht_dagtekening",
+)
+
+
+def _common(header: dict[str, object]) -> dict[str, object]:
+    return {k: header[k] for k in HEADER_KEYS}
+
+
+def _product(r: _Reader, elem: etree._Element) -> dict[str, object]:
+    return {
+        "productcategorie": r.t(elem, "m:Product/b:Categorie"),
+        "productcode": r.t(elem, "m:Product/b:Code"),
+    }
+
+
+def _omvang(r: _Reader, elem: etree._Element) -> dict[str, object]:
+    return {
+        "omvang_volume": _i(r.t(elem, "m:Omvang/b:Volume")),
+        "omvang_eenheid": r.t(elem, "m:Omvang/b:Eenheid"),
+        "omvang_frequentie": r.t(elem, "m:Omvang/b:Frequentie"),
+        "budget": _i(r.t(elem, "m:Budget")),
+    }
+
+
+def _prestatie(r: _Reader, p: etree._Element) -> dict[str, object]:
+    return {
+        "referentienummer": r.t(p, "m:ProductReferentie/b:ReferentieNummer"),
+        "vorig_referentienummer": r.t(p, "m:ProductReferentie/b:VorigReferentieNummer"),
+        "toewijzingnummer": r.t(p, "m:ToewijzingNummer"),
+        "productcategorie": r.t(p, "m:ProductCategorie"),
+        "productcode": r.t(p, "m:ProductCode"),
+        "productperiode_begindatum": _d(r.t(p, "m:ProductPeriode/b:Begindatum")),
+        "productperiode_einddatum": _d(r.t(p, "m:ProductPeriode/b:Einddatum")),
+        "geleverd_volume": _i(r.t(p, "m:GeleverdVolume")),
+        "eenheid": r.t(p, "m:Eenheid"),
+        "ingediend_bedrag": _i(r.t(p, "m:IngediendBedrag/b:Bedrag")),
+        "debet_credit": r.t(p, "m:IngediendBedrag/b:DebetCredit"),
+    }
+
+
+def _brp_address(r: _Reader, client: etree._Element) -> tuple[str | None, int | None, bool]:
+    """The client's own BRP address (Contact Soort 01 under Client/Contactgegevens), never a
+    correspondence address and never a Relatie's contact. Returns (postcode, huisnummer, found)."""
+    for contact in r.all(client, "m:Contactgegevens/m:Contact"):
+        if r.t(contact, "m:Soort") == "01":
+            postcode = r.t(contact, "m:Adres/b:Postcode")
+            huisnummer = _i(r.t(contact, "m:Adres/b:Huis/b:Huisnummer"))
+            if postcode and huisnummer is not None:
+                return postcode.replace(" ", "").upper(), huisnummer, True
+    return None, None, False
+
+
+def _client_records(
+    r: _Reader, client: etree._Element, header: dict[str, object], client_index: int
+) -> Iterator[Record]:
+    mt, common = r.mt, _common(header)
+    bsn = r.t(client, "m:Bsn")
+    base = f"Client[{client_index}]"
+    n = mt.number
+    if n == "301":
+        postcode, huisnummer, found = _brp_address(r, client)
+        row = dict(common, _bsn=bsn, _postcode=postcode, _huisnummer=huisnummer, _has_brp=found)
+        yield Record("istandaarden_301_client", row, client, base)
+        for i, p in enumerate(r.all(client, "m:ToegewezenProducten/m:ToegewezenProduct"), 1):
+            row = dict(
+                common,
+                _bsn=bsn,
+                toewijzingnummer=r.t(p, "m:ToewijzingNummer"),
+                referentie_aanbieder=r.t(p, "m:ReferentieAanbieder"),
+                **_product(r, p),
+                toewijzingsdatum=_d(r.t(p, "m:Toewijzingsdatum")),
+                toewijzingstijd=r.t(p, "m:Toewijzingstijd"),
+                ingangsdatum=_d(r.t(p, "m:Ingangsdatum")),
+                einddatum=_d(r.t(p, "m:Einddatum")),
+                reden_wijziging=r.t(p, "m:RedenWijziging"),
+                **_omvang(r, p),
+            )
+            yield Record("istandaarden_301_product", row, p, f"{base}/ToegewezenProduct[{i}]")
+    elif n in ("305", "307"):
+        tag = "StartProduct" if n == "305" else "StopProduct"
+        for i, p in enumerate(r.all(client, f"m:{tag}en/m:{tag}"), 1):
+            row = dict(
+                common,
+                _bsn=bsn,
+                toewijzingnummer=r.t(p, "m:ToewijzingNummer"),
+                **_product(r, p),
+                toewijzing_ingangsdatum=_d(r.t(p, "m:ToewijzingIngangsdatum")),
+                begindatum=_d(r.t(p, "m:Begindatum")),
+            )
+            if n == "307":
+                row["reden_beeindiging"] = r.t(p, "m:RedenBeeindiging")
+                row["einddatum"] = _d(r.t(p, "m:Einddatum"))
+            row["status_aanlevering"] = r.t(p, "m:StatusAanlevering")
+            yield Record(f"istandaarden_{n}_product", row, p, f"{base}/{tag}[{i}]")
+    elif n == "315":
+        for i, p in enumerate(r.all(client, "m:AangevraagdeProducten/m:AangevraagdProduct"), 1):
+            row = dict(
+                common,
+                _bsn=bsn,
+                referentie_aanbieder=r.t(p, "m:ReferentieAanbieder"),
+                beschikkingnummer=r.t(p, "m:BeschikkingNummer"),
+                **_product(r, p),
+                beschikking_ingangsdatum=_d(r.t(p, "m:BeschikkingIngangsdatum")),
+                toewijzing_ingangsdatum=_d(r.t(p, "m:ToewijzingIngangsdatum")),
+                toewijzing_einddatum=_d(r.t(p, "m:ToewijzingEinddatum")),
+                **_omvang(r, p),
+                verwijzer_type=r.t(p, "m:Verwijzer/b:Type"),
+                verwijzer_zorgverlenercode=r.t(p, "m:Verwijzer/b:ZorgverlenerCode"),
+                raamcontract=r.t(p, "m:Raamcontract"),
+            )
+            yield Record("istandaarden_315_product", row, p, f"{base}/AangevraagdProduct[{i}]")
+    elif n in ("323", "325"):
+        declaratie = client.getparent().getparent()
+        declaratienummer = r.t(declaratie, "m:DeclaratieNummer")
+        for i, p in enumerate(r.all(client, "m:Prestaties/m:Prestatie"), 1):
+            row = dict(common, declaratienummer=declaratienummer, _bsn=bsn, **_prestatie(r, p))
+            if n == "323":
+                row["producttarief"] = _i(r.t(p, "m:ProductTarief"))
+            else:
+                row["retourcodes"] = ",".join(
+                    x.text or "" for x in r.all(p, "m:RetourCodes/m:RetourCode")
+                )
+            yield Record(f"istandaarden_{n}_prestatie", row, p, f"{base}/Prestatie[{i}]")
+
+
+# Message numbers whose clients we extract; all others are validated and ledgered only.
+_CLIENT_MESSAGES = frozenset({"301", "305", "307", "315", "323", "325"})
+
+
+def read_message(
+    path: Path, mt: MessageType, schema: etree.XMLSchema | None
+) -> Iterator[Header | Record]:
+    """Yield the header, then each record, then (for 323/325/319) the message-level record.
+
+    Raises ``etree.XMLSyntaxError`` (not well-formed or schema-invalid: lxml reports both that
+    way when validating while parsing), possibly only after the last record: callers must treat
+    anything already yielded from this file as void until the generator is exhausted.
+    """
+    r = _Reader(mt)
+    m = r.m
+    tags = [m + "Header", m + "Client", m + "Declaratie", m + "Antwoord", m + "Bericht"]
+    header: dict[str, object] | None = None
+    client_index = 0
+    counts = {"in": 0}
+    kwargs: dict[str, object] = {"events": ("end",), "tag": tags, "remove_blank_text": True}
+    if schema is not None:
+        kwargs["schema"] = schema
+    for _event, elem in etree.iterparse(str(path), **kwargs):
+        local = elem.tag[len(m) :]
+        if local == "Header":
+            header = _header_row(r, elem)
+            yield Header(mt, header)
+        elif local == "Client" and mt.number in _CLIENT_MESSAGES:
+            assert header is not None
+            parent = elem.getparent()
+            if mt.number in ("323", "325") and etree.QName(parent).localname != "Clienten":
+                continue
+            client_index += 1
+            for rec in _client_records(r, elem, header, client_index):
+                if not rec.table.endswith("_301_client"):
+                    counts["in"] += 1
+                yield rec
+            elem.clear(keep_tail=True)
+            while elem.getprevious() is not None:
+                del parent[0]
+        elif local == "Antwoord" and mt.number == "319":
+            assert header is not None
+            row = dict(
+                _common(header),
+                referentie_aanbieder=r.t(elem, "m:ReferentieAanbieder"),
+                verzoek_antwoord=r.t(elem, "m:VerzoekAntwoord"),
+                reden_afwijzing_verzoek=r.t(elem, "m:RedenAfwijzingVerzoek"),
+            )
+            counts["in"] += 1
+            yield Record("istandaarden_319_antwoord", row, elem, "Antwoord")
+        elif local == "Declaratie" and mt.number == "323":
+            assert header is not None
+            row = dict(
+                _common(header),
+                declaratienummer=r.t(elem, "m:DeclaratieNummer"),
+                declaratieperiode_begindatum=_d(r.t(elem, "m:DeclaratiePeriode/b:Begindatum")),
+                declaratieperiode_einddatum=_d(r.t(elem, "m:DeclaratiePeriode/b:Einddatum")),
+                declaratie_dagtekening=_d(r.t(elem, "m:DeclaratieDagtekening")),
+                totaal_ingediend_bedrag=_i(r.t(elem, "m:TotaalIngediendBedrag/b:TotaalBedrag")),
+                totaal_debet_credit=r.t(elem, "m:TotaalIngediendBedrag/b:DebetCredit"),
+            )
+            yield Record("istandaarden_323_declaratie", row, elem, "Declaratie")
+        elif local == "Bericht" and mt.number == "325":
+            assert header is not None
+            ha = elem.find("m:Header", namespaces=r.ns)
+            da = elem.find("m:DeclaratieAntwoord", namespaces=r.ns)
+            row = dict(
+                _common(header),
+                declaratie_identificatie=r.t(ha, "m:DeclaratieIdentificatie/b:Identificatie"),
+                declaratienummer=None,
+                totaal_ingediend_bedrag=None,
+                totaal_ingediend_debet_credit=None,
+                totaal_toegekend_bedrag=None,
+                totaal_toegekend_debet_credit=None,
+                retourcodes=",".join(x.text or "" for x in r.all(ha, "m:RetourCodes/m:RetourCode")),
+            )
+            if da is not None:
+                row.update(
+                    declaratienummer=r.t(da, "m:DeclaratieNummer"),
+                    totaal_ingediend_bedrag=_i(r.t(da, "m:TotaalIngediendBedrag/b:TotaalBedrag")),
+                    totaal_ingediend_debet_credit=r.t(da, "m:TotaalIngediendBedrag/b:DebetCredit"),
+                    totaal_toegekend_bedrag=_i(r.t(da, "m:TotaalToegekendBedrag/b:TotaalBedrag")),
+                    totaal_toegekend_debet_credit=r.t(da, "m:TotaalToegekendBedrag/b:DebetCredit"),
+                )
+            yield Record("istandaarden_325_antwoord", row, elem, "DeclaratieAntwoord")
+
+
+Progress = Callable[[int], None]

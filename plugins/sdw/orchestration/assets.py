@@ -1,0 +1,10 @@
+"""Airflow Assets that connect ingest to builds: an ingest DAG's outlets, build_marts' schedule."""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset
+
+# Rows landed in raw.istandaarden_* and raw.cbs_adres_gebied.
+RAW_ISTANDAARDEN = Asset(name="raw_istandaarden", uri="sdw://warehouse/raw/istandaarden")
+# Published care marts (marts.care_usage_quarterly, marts.care_usage_by_district_quarterly).
+MARTS_CARE = Asset(name="marts_care", uri="sdw://warehouse/marts/care")

@@ -1,0 +1,96 @@
+"""Bodies of the Airflow tasks, as plain functions so they are unit-testable without Airflow.
+
+They resolve the warehouse at run time (never at DAG parse time) and raise on anything wrong:
+a task that fails is how Airflow tells the data engineer.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import psycopg
+
+from sdw.config import default_inbox, pseudonym_key
+from sdw.ingest.inbox import ingest_inbox
+from sdw.progress import file_progress
+from sdw.warehouse.bootstrap import ensure_schema
+from sdw.warehouse.connection import warehouse_url
+
+log = logging.getLogger(__name__)
+
+
+def prepare_warehouse() -> None:
+    ensure_schema(warehouse_url())
+
+
+def ingest(inbox: str | None, batch_id: str) -> dict[str, object]:
+    """Load every file of the inbox; returns the batch summary (also kept in audit)."""
+    path = Path(inbox) if inbox else default_inbox()
+    url = warehouse_url()
+    from sdw.ingest.inbox import discover
+
+    total = len(discover(path))
+    with file_progress(total, f"ingest {path.name}") as on_file:
+        report = ingest_inbox(path, url, pseudonym_key(), batch_id, on_file=on_file)
+    summary = report.to_dict()
+    for q in summary["quarantined_files"]:  # type: ignore[union-attr]
+        log.warning("quarantined %s: %s %s", q["file"], q["reason_code"], q["reason"])
+    return summary
+
+
+# Per file kind, the raw table whose row count must equal the ledger's lines_loaded.
+_LINE_TABLES = {
+    "301": "istandaarden_301_product",
+    "305": "istandaarden_305_product",
+    "307": "istandaarden_307_product",
+    "315": "istandaarden_315_product",
+    "319": "istandaarden_319_antwoord",
+    "323": "istandaarden_323_prestatie",
+    "325": "istandaarden_325_prestatie",
+}
+
+
+def reconcile(batch_id: str) -> dict[str, int]:
+    """Prove the ledger against the data: for every file of this batch, the raw rows that carry
+    its hash equal its lines_loaded, and its quarantine records explain the rest."""
+    url = warehouse_url()
+    mismatches: list[str] = []
+    checked = 0
+    with psycopg.connect(url) as conn:
+        files = conn.execute(
+            """SELECT file_hash, source_file, file_kind, bericht_type, status, lines_loaded,
+                      lines_quarantined
+               FROM audit.file_ledger WHERE _batch_id = %s""",
+            (batch_id,),
+        ).fetchall()
+        for file_hash, name, kind, btype, status, loaded, quarantined in files:
+            checked += 1
+            if kind == "cbs_adres":
+                table = "cbs_adres_gebied"
+            elif kind == "istandaarden":
+                table = _LINE_TABLES.get(btype or "", "istandaarden_bericht")
+            else:
+                table = None
+            if table and status != "quarantined":
+                (n,) = conn.execute(
+                    f"SELECT count(*) FROM raw.{table} WHERE _file_hash = %s", (file_hash,)
+                ).fetchone()
+                if n != loaded:
+                    mismatches.append(f"{name}: ledger says {loaded} loaded, raw.{table} has {n}")
+            (nq,) = conn.execute(
+                "SELECT count(*) FROM quarantine.rejected_record WHERE _file_hash = %s",
+                (file_hash,),
+            ).fetchone()
+            if quarantined and nq == 0:
+                mismatches.append(
+                    f"{name}: {quarantined} quarantined lines but no quarantine record"
+                )
+        conn.execute(
+            """INSERT INTO audit.reconciliation (run_id, check_name, checked, failed, detail)
+               VALUES (%s, 'ledger_vs_raw', %s, %s, %s)""",
+            (batch_id, checked, len(mismatches), "\n".join(mismatches) or None),
+        )
+    if mismatches:
+        raise RuntimeError("Ingest does not reconcile:\n" + "\n".join(mismatches))
+    return {"files_checked": checked}

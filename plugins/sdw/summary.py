@@ -1,0 +1,124 @@
+"""The end-of-run summary: what was read, loaded and rejected, whether it validated, what was
+published, the headline KPIs, and how to connect a BI tool. Read back from the warehouse's own
+audit tables, so it shows what the warehouse holds, not what the run believed it did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import psycopg
+
+from sdw.warehouse.bootstrap import BI_ROLE
+
+
+@dataclass
+class RunSummary:
+    files_by_status: dict[str, int] = field(default_factory=dict)
+    lines_in: int = 0
+    lines_loaded: int = 0
+    lines_quarantined: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    validations: list[tuple[str, str, bool, int, int]] = field(default_factory=list)
+    mart_rows: dict[str, int] = field(default_factory=dict)
+    last_quarter: str | None = None
+    headline: list[tuple[str, int, Decimal]] = field(default_factory=list)
+
+
+def collect(url: str, ingest_run_id: str, build_run_id: str | None) -> RunSummary:
+    s = RunSummary()
+    with psycopg.connect(url) as conn:
+        for outcome, n in conn.execute(
+            "SELECT outcome, count(*) FROM audit.file_delivery WHERE _batch_id = %s GROUP BY 1",
+            (ingest_run_id,),
+        ):
+            s.files_by_status[outcome] = n
+        row = conn.execute(
+            """SELECT coalesce(sum(lines_in), 0), coalesce(sum(lines_loaded), 0),
+                      coalesce(sum(lines_quarantined), 0)
+               FROM audit.file_ledger WHERE _batch_id = %s""",
+            (ingest_run_id,),
+        ).fetchone()
+        s.lines_in, s.lines_loaded, s.lines_quarantined = (int(x) for x in row)
+        s.quarantine_reasons = dict(
+            conn.execute(
+                "SELECT reason_code, count(*) FROM quarantine.rejected_record WHERE _batch_id = %s "
+                "GROUP BY 1 ORDER BY 2 DESC",
+                (ingest_run_id,),
+            ).fetchall()
+        )
+        if build_run_id:
+            s.validations = conn.execute(
+                """SELECT suite_name, data_asset, success, evaluated, failed
+                   FROM audit.validation_result WHERE run_id = %s ORDER BY validation_id""",
+                (build_run_id,),
+            ).fetchall()
+        pub = conn.execute(
+            "SELECT mart_rows FROM audit.publication ORDER BY publication_id DESC LIMIT 1"
+        ).fetchone()
+        s.mart_rows = pub[0] if pub else {}
+        if s.mart_rows.get("care_usage_quarterly"):
+            q = conn.execute("SELECT max(quarter_start) FROM marts.care_usage_quarterly").fetchone()
+            if q and q[0]:
+                s.last_quarter = f"{q[0].year}-Q{(q[0].month - 1) // 3 + 1}"
+                s.headline = conn.execute(
+                    """SELECT law, coalesce(sum(clients), 0)::int, sum(accepted_amount_eur)
+                       FROM marts.care_usage_quarterly WHERE quarter_start = %s
+                       GROUP BY law ORDER BY law""",
+                    (q[0],),
+                ).fetchall()
+    return s
+
+
+def bi_url(url: str) -> str:
+    u = urlsplit(url)
+    return f"postgresql://{BI_ROLE}@{u.hostname}:{u.port or 5432}{u.path}"
+
+
+def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    c = Console()
+    c.rule("[bold]Sociaal Domein Warehouse — run summary")
+    files = ", ".join(f"{n} {k}" for k, n in sorted(s.files_by_status.items())) or "none"
+    c.print(f"Files read: {sum(s.files_by_status.values())} ({files})")
+    c.print(f"Lines: {s.lines_in} in = {s.lines_loaded} loaded + {s.lines_quarantined} quarantined")
+    if s.quarantine_reasons:
+        reasons = ", ".join(f"{k} {v}" for k, v in s.quarantine_reasons.items())
+        c.print(f"Quarantine records: {reasons}  (table quarantine.rejected_record)")
+    ok = all(v[2] for v in s.validations) if s.validations else None
+    verdict = {True: "[green]passed", False: "[red]FAILED", None: "not run"}[ok]
+    c.print(
+        f"Validation (Great Expectations): {verdict}[/] — {len(s.validations)} checkpoints, "
+        f"{sum(v[3] for v in s.validations)} expectations"
+    )
+    t = Table("mart", "rows", title="Published marts (schema marts)")
+    for k, v in sorted(s.mart_rows.items()):
+        t.add_row(k, str(v))
+    c.print(t)
+    if s.headline:
+        h = Table(
+            "wet",
+            "cliënten (som over productcategorieën)",
+            "geaccepteerd (EUR)",
+            title=f"Zorggebruik {s.last_quarter}",
+        )
+        for law, clients, eur in s.headline:
+            h.add_row(
+                law,
+                f"{clients:,}".replace(",", "."),
+                f"{eur:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
+            )
+        c.print(h)
+    c.print(f"Wall time: {wall_s:.1f} s")
+    c.print(
+        "\n[bold]Connect a BI tool[/] (Power BI, Superset, Metabase, Excel): PostgreSQL "
+        f"{bi_url(url)} , schema [bold]marts[/], read-only role {BI_ROLE}."
+    )
+    if embedded:
+        c.print(
+            "The embedded warehouse was stopped; `uv run sdw warehouse start` serves it again "
+            "(same data, `sdw warehouse stop` to end)."
+        )

@@ -1,0 +1,57 @@
+"""Create what the warehouse needs before the first load: schemas, raw tables, the BI role."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+
+import psycopg
+
+log = logging.getLogger(__name__)
+
+BI_ROLE = "sdw_bi_reader"
+
+
+def schema_sql() -> str:
+    return resources.files("sdw.warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def ensure_schema(url: str) -> None:
+    """Idempotent: run on every start. The read-only BI role is created only where the connecting
+    user may create roles; elsewhere the DBA creates it (see README, "Connect a BI tool")."""
+    # The advisory lock serialises concurrent bootstraps (two workers starting at once).
+    with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('sdw.bootstrap'))")
+        conn.execute(schema_sql())
+        conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+        can_create_role = conn.execute(
+            "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()[0]
+        exists = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s)", (BI_ROLE,)
+        ).fetchone()[0]
+        if not exists and can_create_role:
+            # Roles are cluster-wide: another database's bootstrap may create it concurrently.
+            conn.execute(
+                f"DO $$ BEGIN CREATE ROLE {BI_ROLE} LOGIN; "
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+            exists = True
+        elif not exists:
+            log.warning(
+                "Role %s does not exist and %s may not create roles: BI tools need a DBA to "
+                "run CREATE ROLE %s LOGIN.",
+                BI_ROLE,
+                "the warehouse user",
+                BI_ROLE,
+            )
+        if exists:
+            grant_bi_read(conn)
+
+
+def grant_bi_read(conn: psycopg.Connection) -> None:
+    """BI reads marts and nothing else; re-applied after every publish (the schema is new)."""
+    db = conn.info.dbname
+    conn.execute(f'GRANT CONNECT ON DATABASE "{db}" TO {BI_ROLE}')
+    conn.execute(f"GRANT USAGE ON SCHEMA marts TO {BI_ROLE}")
+    conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA marts TO {BI_ROLE}")
