@@ -1,0 +1,205 @@
+"""Great Expectations suite for the raw iStandaarden declaration tables (323 and 325).
+
+Runs before dbt: nothing is built from raw rows that fail these checks. What is checked, per
+table:
+
+raw.istandaarden_323_prestatie and raw.istandaarden_325_prestatie (one line each)
+  - bsn_pseudoniem is a 64-character lower-case hex HMAC, never a clear BSN
+  - ingediend_bedrag (eurocent, unsigned) lies between 0 and MAX_LINE_AMOUNT_CENT
+  - debet_credit is D or C; wet is wmo or jeugdwet
+  - gemeentecode has 4 digits, aanbieder_agb 8 digits
+  - the product period starts on or before its end, within one calendar month
+  - productcategorie is a code of the line's law in dbt_project/seeds/product_categories.csv
+raw.istandaarden_323_declaratie (one row per 323 message)
+  - totaal_debet_credit is D or C; prestaties_loaded <= prestaties_in
+  - file totals reconcile: prestaties_loaded equals the lines actually loaded for the file, and
+    for a fully loaded file the signed sum of its lines equals the signed header total
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sdw.validation.spec import AssetCheck, SuiteDefinition, resolve_schemas, table_query
+
+SUITE_NAME = "raw_istandaarden"
+
+# One 323 line is one product for one client in one month; even residential youth care stays far
+# below EUR 100,000 a month, so anything above is a unit error (euros vs cents) or garbage.
+MAX_LINE_AMOUNT_CENT = 10_000_000
+
+LAWS = ("wmo", "jeugdwet")
+PRODUCT_CATEGORIES_CSV = (
+    Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "product_categories.csv"
+)
+_LAW_ALIASES = {"iwmo": "wmo", "ijw": "jeugdwet", "jw": "jeugdwet"}
+
+SIGNED_CENT = "CASE {col_dc} WHEN 'C' THEN -{col_amount} ELSE {col_amount} END"
+
+
+def load_product_categories(path: Path | None = None) -> dict[str, list[str]]:
+    """Product category codes per law, from the dbt seed (columns law, product_category, name)."""
+    path = path or PRODUCT_CATEGORIES_CSV
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"product category seed {path} is missing: the raw suite checks categories against it"
+        )
+    categories: dict[str, set[str]] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            law = row["law"].strip().lower()
+            law = _LAW_ALIASES.get(law, law)
+            code = row["product_category"].strip()
+            if code:
+                categories.setdefault(law, set()).add(code)
+    return {law: sorted(codes) for law, codes in categories.items()}
+
+
+def _line_expectations(gxe: Any) -> list[Any]:
+    """Checks shared by 323 and 325 lines (same columns in both tables)."""
+    return [
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="bsn_pseudoniem",
+            regex=r"^[0-9a-f]{64}$",
+            description="client is known only by a 64-hex HMAC pseudonym",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="ingediend_bedrag",
+            min_value=0,
+            max_value=MAX_LINE_AMOUNT_CENT,
+            description="line amount in eurocent, unsigned, below a sane monthly maximum",
+        ),
+        gxe.ExpectColumnValuesToBeInSet(column="debet_credit", value_set=["D", "C"]),
+        gxe.ExpectColumnValuesToBeInSet(column="wet", value_set=list(LAWS)),
+        gxe.ExpectColumnValuesToMatchRegex(column="gemeentecode", regex=r"^[0-9]{4}$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="aanbieder_agb", regex=r"^[0-9]{8}$"),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="productperiode_einddatum",
+            column_B="productperiode_begindatum",
+            or_equal=True,
+            description="product period begins on or before its end",
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="begin_month",
+            column_B="end_month",
+            description="product period lies within one calendar month",
+        ),
+    ]
+
+
+def _line_query(schema: str, table: str) -> str:
+    # The month columns are derived so GX can compare them and quote the offending months.
+    return table_query(
+        schema,
+        table,
+        columns=(
+            "*, to_char(productperiode_begindatum, 'YYYY-MM') AS begin_month,"
+            " to_char(productperiode_einddatum, 'YYYY-MM') AS end_month"
+        ),
+    )
+
+
+def _file_totals_query(raw: str) -> str:
+    """One row per 323 file whose header does not reconcile with its loaded lines."""
+    signed_line = SIGNED_CENT.format(col_dc="p.debet_credit", col_amount="p.ingediend_bedrag")
+    signed_total = SIGNED_CENT.format(
+        col_dc="d.totaal_debet_credit", col_amount="d.totaal_ingediend_bedrag"
+    )
+    return f"""
+SELECT d._source_file, d.declaratienummer, d.prestaties_in, d.prestaties_loaded,
+       coalesce(l.lines, 0) AS lines_found, {signed_total} AS signed_total_cent,
+       coalesce(l.signed_sum_cent, 0) AS signed_lines_cent,
+       CASE WHEN d.prestaties_loaded <> coalesce(l.lines, 0)
+            THEN 'file ' || d._source_file || ': prestaties_loaded ' || d.prestaties_loaded
+                 || ' but ' || coalesce(l.lines, 0) || ' lines in istandaarden_323_prestatie'
+            ELSE 'file ' || d._source_file || ': lines sum to ' || coalesce(l.signed_sum_cent, 0)
+                 || ' cent, header TotaalIngediendBedrag is ' || {signed_total} || ' cent'
+       END AS discrepancy
+FROM {raw}.istandaarden_323_declaratie d
+LEFT JOIN (
+    SELECT p._file_hash, p.declaratienummer, count(*) AS lines,
+           sum({signed_line}) AS signed_sum_cent
+    FROM {raw}.istandaarden_323_prestatie p
+    GROUP BY p._file_hash, p.declaratienummer
+) l ON l._file_hash = d._file_hash AND l.declaratienummer = d.declaratienummer
+WHERE d.prestaties_loaded <> coalesce(l.lines, 0)
+   OR (d.prestaties_loaded = d.prestaties_in
+       AND {signed_total} <> coalesce(l.signed_sum_cent, 0))
+""".strip()
+
+
+def build_suite(
+    schema_overrides: Mapping[str, str] | None = None,
+    product_categories_csv: Path | None = None,
+) -> SuiteDefinition:
+    """Every raw iStandaarden asset check; GX is imported here, not at module import."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    raw = resolve_schemas(schema_overrides)["raw"]
+    categories = load_product_categories(product_categories_csv)
+    checks: list[AssetCheck] = []
+    notes = [
+        f"product_categories seed lists no {law} codes: {law} categories not checked"
+        for law in LAWS
+        if not categories.get(law)
+    ]
+
+    def add(asset: str, query: str, expectations: list[Any], **options: Any) -> None:
+        suite = gx.ExpectationSuite(name=f"{SUITE_NAME}.{asset}", expectations=expectations)
+        checks.append(AssetCheck(asset, query, suite, **options))
+
+    for bericht in ("323", "325"):
+        table = f"istandaarden_{bericht}_prestatie"
+        add(
+            f"raw_{bericht}_prestatie",
+            _line_query(raw, table),
+            _line_expectations(gxe),
+            sensitive_columns=frozenset({"bsn_pseudoniem"}),
+        )
+        # One asset per law, so unexpected codes are quoted together with their law.
+        for law in LAWS:
+            if not categories.get(law):
+                continue
+            add(
+                f"raw_{bericht}_prestatie_{law}_categories",
+                table_query(raw, table, columns="productcategorie", where=f"wet = '{law}'"),
+                [
+                    gxe.ExpectColumnValuesToBeInSet(
+                        column="productcategorie",
+                        value_set=categories[law],
+                        description=f"product category is a {law} code in the seed",
+                    )
+                ],
+            )
+
+    add(
+        "raw_323_declaratie",
+        table_query(raw, "istandaarden_323_declaratie"),
+        [
+            gxe.ExpectColumnValuesToBeInSet(column="totaal_debet_credit", value_set=["D", "C"]),
+            gxe.ExpectColumnValuesToBeInSet(column="wet", value_set=list(LAWS)),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="prestaties_in",
+                column_B="prestaties_loaded",
+                or_equal=True,
+                description="a file cannot load more lines than it holds",
+            ),
+        ],
+    )
+
+    add(
+        "raw_323_file_totals_mismatch",
+        _file_totals_query(raw),
+        [
+            gxe.ExpectTableRowCountToEqual(
+                value=0,
+                description="every 323 file's loaded lines reconcile with its header totals",
+            )
+        ],
+        is_discrepancy_query=True,
+    )
+    return SuiteDefinition(SUITE_NAME, checks, notes)

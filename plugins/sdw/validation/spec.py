@@ -1,0 +1,81 @@
+"""What a suite module hands the runner: which data each GX suite applies to.
+
+Kept free of any Great Expectations import so DAG files and the CLI can import the validation
+package cheaply; GX itself (~11 s to import) is only loaded inside `build_suite()` and the runner.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuite
+
+# Logical schema names the suites are written against; a run may point them elsewhere
+# (e.g. validate the published `marts` instead of `marts_candidate`, or a test schema).
+DEFAULT_SCHEMAS: Mapping[str, str] = {
+    "raw": "raw",
+    "marts_candidate": "marts_candidate",
+}
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+# Column name that discrepancy queries use to say, readably, what is wrong with each row.
+DISCREPANCY_COLUMN = "discrepancy"
+
+
+@dataclass(frozen=True)
+class AssetCheck:
+    """One GX data asset (a SELECT over the warehouse) and the suite validated against it.
+
+    `query` is the full SELECT, already resolved to real schema names. A *discrepancy* asset is a
+    query returning one row per violation of a cross-table rule, with a readable text column named
+    `discrepancy`; its suite expects zero rows, and the runner quotes a few of those rows when it
+    fails. Values of `sensitive_columns` (pseudonyms, or worse if a loader is broken) are never
+    copied into a summary or the audit table.
+    """
+
+    asset_name: str
+    query: str
+    suite: ExpectationSuite
+    is_discrepancy_query: bool = False
+    sensitive_columns: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class SuiteDefinition:
+    """A named suite family: every asset check one module defines.
+
+    `notes` says what could not be checked this run (e.g. a code list without a law), so the
+    summary never suggests more coverage than there was.
+    """
+
+    name: str
+    checks: list[AssetCheck]
+    notes: list[str] = field(default_factory=list)
+
+
+def resolve_schemas(overrides: Mapping[str, str] | None) -> dict[str, str]:
+    """Merge overrides into the default schema map, refusing anything but plain identifiers.
+
+    Schema names end up inside SQL text, so only lower-case identifiers are accepted.
+    """
+    schemas = dict(DEFAULT_SCHEMAS)
+    for logical, actual in (overrides or {}).items():
+        if logical not in DEFAULT_SCHEMAS:
+            raise ValueError(
+                f"unknown schema {logical!r} in schema_overrides; known: {sorted(DEFAULT_SCHEMAS)}"
+            )
+        if not _IDENTIFIER.match(actual):
+            raise ValueError(f"schema override {actual!r} is not a plain lower-case identifier")
+        schemas[logical] = actual
+    return schemas
+
+
+def table_query(schema: str, table: str, columns: str = "*", where: str | None = None) -> str:
+    """The SELECT for a table asset; assets are queries so one data source serves every schema."""
+    query = f"SELECT {columns} FROM {schema}.{table}"
+    return f"{query} WHERE {where}" if where else query

@@ -1,0 +1,89 @@
+"""Shared fixtures: the reference folder, a PostgreSQL server, and a fresh database per use.
+
+The server is the one on 127.0.0.1:5432 (or ``SDW_TEST_ADMIN_URL``) when it answers; otherwise the
+project's own embedded warehouse is started for the session, so the suite also runs on a machine
+without a PostgreSQL service.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO.parent / "shared" / "reference"
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not REFERENCE.is_dir():
+        pytest.skip(f"reference files not present at {REFERENCE} (they sit beside the checkout)")
+    return REFERENCE
+
+
+def _answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A superuser URL (database ``postgres``) on a server the tests may create databases on."""
+    url = os.environ.get("SDW_TEST_ADMIN_URL", DEFAULT_ADMIN_URL)
+    if _answers(url):
+        yield url
+        return
+    from sdw.warehouse.embedded import EmbeddedWarehouse
+
+    wh = EmbeddedWarehouse(tmp_path_factory.mktemp("embedded-pg"))
+    wh_url = wh.start()
+    try:
+        yield wh_url.rsplit("/", 1)[0] + "/postgres"
+    finally:
+        wh.stop()
+
+
+@pytest.fixture(scope="session")
+def make_database(pg_admin_url: str) -> Iterator[Callable[[str], str]]:
+    """Factory: a new, uniquely named, empty database; all are dropped at session end."""
+    created: list[str] = []
+
+    def make(prefix: str = "sdw_test") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return pg_admin_url.rsplit("/", 1)[0] + "/" + name
+
+    yield make
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_db(make_database: Callable[[str], str]) -> str:
+    return make_database("sdw_test")
+
+
+@pytest.fixture
+def warehouse_db(fresh_db: str) -> str:
+    """A fresh database with the raw/quarantine/audit schema applied."""
+    from sdw.warehouse.bootstrap import ensure_schema
+
+    ensure_schema(fresh_db)
+    return fresh_db
