@@ -1,23 +1,18 @@
 """Build the KPI marts whenever raw data changes, and publish them only when they are valid.
 
-validate_raw (GX) -> dbt (cosmos: staging -> intermediate -> marts_candidate, one task per node,
-tests included) -> validate_marts (GX on the candidate) -> publish (atomic swap into ``marts``).
+validate_raw (GX) -> dbt_seed (national code lists) -> dbt (cosmos: staging -> intermediate ->
+marts_candidate, one task per model, its tests included) -> validate_marts (GX on the candidate)
+-> publish (atomic swap into ``marts``). All logic lives in ``sdw`` (plugins/sdw).
 """
 
 from __future__ import annotations
 
 import pendulum
 from airflow.sdk import dag, task
-from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
-from sdw.config import dbt_project_dir
+from cosmos import DbtTaskGroup
+from cosmos.operators.local import DbtSeedLocalOperator
 from sdw.orchestration.assets import MARTS_CARE, RAW_ISTANDAARDEN
-from sdw.orchestration.dbt import (
-    PROFILE_NAME,
-    dbt_env_from_environment,
-    manifest_path,
-    record_run_results,
-)
+from sdw.orchestration.dbt_build import cosmos_configs
 
 
 @dag(
@@ -37,31 +32,14 @@ def build_marts() -> None:
 
         return run_suite_or_raise("raw_istandaarden", warehouse_url(), str(run_id)).summary
 
-    dbt = DbtTaskGroup(
-        group_id="dbt",
-        project_config=ProjectConfig(
-            dbt_project_path=dbt_project_dir(),
-            manifest_path=manifest_path(),
-            project_name="sociaal_domein",
-        ),
-        profile_config=ProfileConfig(
-            profile_name=PROFILE_NAME,
-            target_name="default",
-            profiles_yml_filepath=dbt_project_dir() / "profiles.yml",
-        ),
-        render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD
-        ),
-        execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
-        ),
-        operator_args={
-            "install_deps": False,
-            "env": dbt_env_from_environment(),
-            "append_env": True,
-            "callback": record_run_results,
-        },
+    cfg = cosmos_configs()
+    dbt_seed = DbtSeedLocalOperator(
+        task_id="dbt_seed",
+        project_dir=cfg["project_config"].dbt_project_path,
+        profile_config=cfg["profile_config"],
+        **cfg["operator_args"],
     )
+    dbt = DbtTaskGroup(group_id="dbt", **cfg)
 
     @task
     def validate_marts(run_id: str | None = None) -> str:
@@ -77,7 +55,7 @@ def build_marts() -> None:
 
         return publish_marts(warehouse_url(), str(run_id))
 
-    validate_raw() >> dbt >> validate_marts() >> publish()
+    validate_raw() >> dbt_seed >> dbt >> validate_marts() >> publish()
 
 
 build_marts()

@@ -25,7 +25,7 @@ def manifest_is_current(manifest: Path, project: Path | None = None) -> bool:
 
 def build_manifest(manifest: Path | None = None, force: bool = False) -> Path:
     """Run ``dbt parse`` in-process (no database connection) and return the manifest path."""
-    from sdw.orchestration.dbt import manifest_path
+    from sdw.orchestration.dbt_build import manifest_path
 
     project = dbt_project_dir()
     manifest = manifest or manifest_path()

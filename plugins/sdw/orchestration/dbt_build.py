@@ -59,3 +59,38 @@ def record_run_results(project_dir: str, **kwargs: Any) -> None:
                     r.get("message"),
                 ),
             )
+
+
+def cosmos_configs() -> dict[str, Any]:
+    """The cosmos settings shared by the seed task and the model task group."""
+    from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+
+    project = dbt_project_dir()
+    return {
+        "project_config": ProjectConfig(
+            dbt_project_path=project, manifest_path=manifest_path(), project_name="sociaal_domein"
+        ),
+        "profile_config": ProfileConfig(
+            profile_name=PROFILE_NAME,
+            target_name="default",
+            profiles_yml_filepath=project / "profiles.yml",
+        ),
+        # One task per model: `dbt build --select <model>` runs it with its unit and data tests.
+        # Seeds are loaded by their own task first (see seed_task), so that a code-list test
+        # on a staging model always finds its seed, whatever order the models run in.
+        "render_config": RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.BUILD,
+            exclude=["resource_type:seed"],
+        ),
+        "execution_config": ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
+        ),
+        "operator_args": {
+            "install_deps": False,
+            "env": dbt_env_from_environment(),
+            "append_env": True,
+            "callback": record_run_results,
+        },
+    }

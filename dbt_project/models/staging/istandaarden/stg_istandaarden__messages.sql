@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ source('istandaarden', 'istandaarden_bericht') }}
+
+),
+
+renamed as (
+
+    select
+        wet as law,
+        'GM' || gemeentecode as municipality_code,
+        aanbieder_agb as provider_agb,
+        bericht_identificatie as message_id,
+        bericht_dagtekening as message_date,
+        bericht_type as message_type,
+        berichtcode as message_code,
+        afzender as sender_code,
+        ontvanger as receiver_code,
+
+        _batch_id as batch_id,
+        _source_file as source_file,
+        _file_hash as file_hash,
+        _loaded_at as loaded_at
+
+    from source
+
+)
+
+select * from renamed

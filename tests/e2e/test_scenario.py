@@ -1,0 +1,183 @@
+"""End to end: the real CLI runs the real Airflow DAGs (ingest_istandaarden, build_marts) on the
+hand-written scenario in ``scenario.py``; the published marts must hold the values worked out by
+hand below, and a second run on the same inbox must change nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.e2e import scenario
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[2]
+
+
+def sdw_run(inbox: Path, url: str, state: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "WAREHOUSE_URL": url,
+        "SDW_STATE_DIR": str(state),
+        "SDW_PSEUDONYM_KEY": "e2e-test-key-" + "0" * 32,
+        "NO_COLOR": "1",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "sdw.cli", "run", "--inbox", str(inbox)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, f"sdw run failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
+    return proc
+
+
+def rows(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def first_run(make_database, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    url = make_database("sdw_e2e")
+    inbox = tmp_path_factory.mktemp("inbox")
+    state = tmp_path_factory.mktemp("state")
+    scenario.write(inbox)
+    proc = sdw_run(inbox, url, state)
+    return {"url": url, "inbox": inbox, "state": state, "stdout": proc.stdout}
+
+
+D = Decimal
+
+
+def test_care_usage_quarterly(first_run: dict) -> None:
+    got = rows(
+        first_run["url"],
+        """
+        SELECT municipality_code, law, product_category, quarter_start::text,
+               declared_amount_eur, rejected_amount_eur, accepted_amount_eur, clients,
+               delivered_volume, unit, amount_per_client_eur
+        FROM marts.care_usage_quarterly ORDER BY law, quarter_start""",
+    )
+    assert got == [
+        # Q1: declared 100 (RN1) + 50 (RN5 at A) + 100 (RN2) - 100 (RN3 credits RN2, lands in
+        # February's quarter) + 120 (RN4 re-declares February) + 80 (RN5 at B) + 60 (RN7 at B)
+        # = 410; rejected: A's DN1/RN5 = 50 (B's DN1/RN5 is another provider's line) -> 360;
+        # clients with net accepted > 0: C1 (220), C3 (80), C5 (60); C2's only line was
+        # rejected; C4's line failed the elfproef and never loaded. Volume of accepted lines
+        # 10 + 10 - 10 + 12 + 8 + 6 = 36. 360 / 3 = 120.00.
+        (
+            "GM0999",
+            "jeugdwet",
+            "45",
+            "2025-01-01",
+            D("1000.00"),
+            D("0.00"),
+            D("1000.00"),
+            5,
+            10,
+            "04",
+            D("200.00"),
+        ),
+        (
+            "GM0999",
+            "wmo",
+            "02",
+            "2025-01-01",
+            D("410.00"),
+            D("50.00"),
+            D("360.00"),
+            3,
+            36,
+            "04",
+            D("120.00"),
+        ),
+        # Q2: April line RN7 at A, 40.00, 4 units, one client.
+        (
+            "GM0999",
+            "wmo",
+            "02",
+            "2025-04-01",
+            D("40.00"),
+            D("0.00"),
+            D("40.00"),
+            1,
+            4,
+            "04",
+            D("40.00"),
+        ),
+    ]
+
+
+def test_care_usage_by_district(first_run: dict) -> None:
+    got = rows(
+        first_run["url"],
+        """
+        SELECT law, district_code, quarter_start::text, declared_amount_eur,
+               rejected_amount_eur, accepted_amount_eur, clients, amount_per_client_eur,
+               suppressed
+        FROM marts.care_usage_by_district_quarterly ORDER BY law, quarter_start, district_code""",
+    )
+    assert got == [
+        # five Jeugdwet clients at 1234AB 12 -> WK099902: shown
+        (
+            "jeugdwet",
+            "WK099902",
+            "2025-01-01",
+            D("1000.00"),
+            D("0.00"),
+            D("1000.00"),
+            5,
+            D("200.00"),
+            False,
+        ),
+        # C1's latest 301 (2025-01-15) puts toewijzing 1001 at 1234AB 10 -> WK099901; one
+        # client -> suppressed (its correspondence address and relative's address are ignored)
+        ("wmo", "UNKNOWN", "2025-01-01", None, None, None, None, None, True),
+        ("wmo", "WK099901", "2025-01-01", None, None, None, None, None, True),
+        # C2 at 5678CD 1 A (huisletter ignored) -> WK099902: all rejected, 0 clients, shown
+        ("wmo", "WK099902", "2025-01-01", D("50.00"), D("50.00"), D("0.00"), 0, None, False),
+        ("wmo", "WK099901", "2025-04-01", None, None, None, None, None, True),
+    ]
+
+
+def test_ledger_quarantine_and_summary(first_run: dict) -> None:
+    url = first_run["url"]
+    # 17 files: 16 distinct contents loaded (one with a quarantined line), 1 duplicate
+    assert rows(url, "SELECT outcome, count(*) FROM audit.file_delivery GROUP BY 1 ORDER BY 1") == [
+        ("duplicate", 1),
+        ("loaded", 16),
+    ]
+    assert rows(url, "SELECT reason_code, count(*) FROM quarantine.rejected_record GROUP BY 1") == [
+        ("BSN_ELFPROEF", 1)
+    ]
+    assert rows(
+        url,
+        "SELECT lines_in, lines_loaded, lines_quarantined FROM audit.file_ledger "
+        "WHERE source_file = 'wmo323_A_jan.xml'",
+    ) == [(3, 2, 1)]
+    assert rows(url, "SELECT bool_and(success), count(*) > 0 FROM audit.validation_result") == [
+        (True, True)
+    ]
+    assert rows(url, "SELECT count(*) FROM audit.publication") == [(1,)]
+    out = first_run["stdout"]
+    assert "Lines:" in out and "quarantined" in out and "Connect a BI tool" in out
+    assert scenario.C4_BAD not in out and scenario.C1 not in out
+
+
+def test_second_run_changes_nothing(first_run: dict) -> None:
+    url = first_run["url"]
+    marts = """SELECT * FROM marts.care_usage_quarterly ORDER BY 1, 2, 3, 4"""
+    district = "SELECT * FROM marts.care_usage_by_district_quarterly ORDER BY 1, 2, 3, 4"
+    raw = "SELECT count(*) FROM raw.istandaarden_323_prestatie"
+    before = (rows(url, marts), rows(url, district), rows(url, raw))
+    sdw_run(first_run["inbox"], url, first_run["state"])
+    assert (rows(url, marts), rows(url, district), rows(url, raw)) == before
+    assert rows(url, "SELECT count(*) FROM audit.publication") == [(2,)]

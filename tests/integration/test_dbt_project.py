@@ -1,0 +1,333 @@
+"""The dbt project built for real on a fresh database from a small hand-made raw dataset.
+
+The dataset exercises every rule of the care-usage KPI contract (DESIGN.md, v1): a debit, its
+credit and a re-declaration; a quarter decided by ProductPeriode/Begindatum; a 325 rejection
+while another provider uses the same DeclaratieNummer + ReferentieNummer; districts from the
+latest 301 by Dagtekening; a client with an address not in the CBS file and clients without any
+301; small cells. The expected mart rows are worked out by hand in the comments below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from dbt.cli.main import dbtRunner
+from psycopg.conninfo import conninfo_to_dict
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT_DIR = REPO / "dbt_project"
+SCHEMA_SQL = REPO / "plugins" / "sdw" / "warehouse" / "schema.sql"
+
+GM = "0363"
+PROVIDER_A = "12345678"
+PROVIDER_B = "87654321"
+Q1 = date(2024, 1, 1)
+Q2 = date(2024, 4, 1)
+D = Decimal
+
+
+def client(n: int) -> str:
+    """A stand-in HMAC pseudonym: 64 hex characters, no BSN anywhere."""
+    return f"{n:02x}" * 32
+
+
+LOAD = {"_batch_id": "batch-test", "_loaded_at": "2024-06-01 12:00:00+00"}
+
+
+def header(law: str, agb: str, message_id: str, dagtekening: str, file_hash: str) -> dict:
+    return {
+        "wet": law,
+        "gemeentecode": GM,
+        "aanbieder_agb": agb,
+        "bericht_identificatie": message_id,
+        "bericht_dagtekening": dagtekening,
+        "_source_file": f"{message_id}.xml",
+        "_file_hash": file_hash,
+        **LOAD,
+    }
+
+
+def line(
+    msg: dict,
+    decl: str,
+    ref: str,
+    who: int,
+    assignment: str,
+    category: str,
+    period: tuple[str, str],
+    volume: int,
+    unit: str,
+    cents: int,
+    dc: str = "D",
+    previous: str | None = None,
+) -> dict:
+    return {
+        **msg,
+        "declaratienummer": decl,
+        "bsn_pseudoniem": client(who),
+        "referentienummer": ref,
+        "vorig_referentienummer": previous,
+        "toewijzingnummer": assignment,
+        "productcategorie": category,
+        "productcode": f"{category}A01",
+        "productperiode_begindatum": period[0],
+        "productperiode_einddatum": period[1],
+        "geleverd_volume": volume,
+        "eenheid": unit,
+        "producttarief": None,
+        "ingediend_bedrag": cents,
+        "debet_credit": dc,
+    }
+
+
+JAN, FEB = ("2024-01-01", "2024-01-31"), ("2024-02-01", "2024-02-29")
+
+# ---- 323 declarations (gemeente 0363)
+A1 = header("wmo", PROVIDER_A, "A-323-1", "2024-04-05", "ha1")
+A2 = header("wmo", PROVIDER_A, "A-323-2", "2024-05-06", "ha2")
+B1 = header("wmo", PROVIDER_B, "B-323-1", "2024-04-10", "hb1")
+B2 = header("wmo", PROVIDER_B, "B-323-2", "2024-04-10", "hb2")
+B3 = header("wmo", PROVIDER_B, "B-323-3", "2024-05-10", "hb3")
+BJ = header("jeugdwet", PROVIDER_B, "B-J323-1", "2024-04-12", "hbj")
+LINES_323 = [
+    # Provider A, D1: client 1 Jan + Feb; client 2 from 25 March to 5 April (Q1 by begindatum).
+    line(A1, "D1", "R1", 1, "T1", "02", JAN, 10, "04", 50000),
+    line(A1, "D1", "R2", 1, "T1", "02", FEB, 8, "04", 40000),
+    line(A1, "D1", "R3", 2, "T2", "02", ("2024-03-25", "2024-04-05"), 5, "04", 25000),
+    # Provider A, D2: credit of R2 and its re-declaration; client 1 dagbesteding in April.
+    line(A2, "D2", "R4", 1, "T1", "02", FEB, 8, "04", 40000, "C", previous="R2"),
+    line(A2, "D2", "R5", 1, "T1", "02", FEB, 9, "04", 45000),
+    line(A2, "D2", "R6", 1, "T6", "07", ("2024-04-01", "2024-04-30"), 4, "16", 12345),
+    # Provider B uses the same DeclaratieNummer D1 and ReferentieNummer R3.
+    line(B1, "D1", "R3", 3, "T3", "02", JAN, 3, "04", 15000),
+    line(B1, "D1", "R4", 4, "T4", "02", ("2024-01-15", "2024-01-31"), 2, "14", 20000),
+    # Provider B: client 10 declared and later fully credited.
+    line(B2, "D3", "R1", 10, "T10", "01", FEB, 5, "04", 7500),
+    line(B3, "D4", "R1", 10, "T10", "01", FEB, 5, "04", 7500, "C", previous="R1"),
+    # Jeugdwet, provider B: five clients, none with a 301.
+    line(BJ, "J1", "R1", 5, "J5", "45", JAN, 6, "04", 6001),
+    line(BJ, "J1", "R2", 6, "J6", "45", JAN, 4, "04", 4000),
+    line(BJ, "J1", "R3", 7, "J7", "44", JAN, 3, "14", 3000),
+    line(BJ, "J1", "R4", 8, "J8", "44", JAN, 2, "14", 2000),
+    line(BJ, "J1", "R5", 9, "J9", "44", JAN, 1, "14", 1000),
+]
+
+# ---- 325: gemeente 0363 rejects provider A's D1/R3 (client 2), not provider B's D1/R3.
+ANSWER = header("wmo", PROVIDER_A, "G-325-1", "2024-04-20", "hg325")
+REJECTED_325 = [
+    {
+        **line(ANSWER, "D1", "R3", 2, "T2", "02", ("2024-03-25", "2024-04-05"), 5, "04", 25000),
+        "retourcodes": "0233",
+    }
+]
+for row in REJECTED_325:
+    del row["producttarief"]
+ANSWER_HEADER = {
+    **ANSWER,
+    "declaratie_identificatie": "A-323-1",
+    "declaratienummer": "D1",
+    "totaal_ingediend_bedrag": 115000,
+    "totaal_ingediend_debet_credit": "D",
+    "totaal_toegekend_bedrag": 90000,
+    "totaal_toegekend_debet_credit": "D",
+    "retourcodes": "0001",
+}
+
+
+# ---- 301 assignments: the client's area (already reduced to CBS codes) and the products.
+def assignment(
+    agb: str,
+    message_id: str,
+    dagtekening: str,
+    who: int,
+    status: str,
+    wijk: int | None,
+    numbers: list[str],
+    loaded_at: str,
+) -> tuple[dict, list[dict]]:
+    msg = {**header("wmo", agb, message_id, dagtekening, f"h{message_id}"), "_loaded_at": loaded_at}
+    area = {
+        **msg,
+        "bsn_pseudoniem": client(who),
+        "adres_status": status,
+        "buurtcode": wijk * 100 if wijk else None,
+        "wijkcode": wijk,
+        "adres_gemeentecode": 363 if wijk else None,
+    }
+    products = [
+        {
+            **msg,
+            "bsn_pseudoniem": client(who),
+            "toewijzingnummer": number,
+            "productcategorie": "02",
+            "productcode": "02A01",
+            "toewijzingsdatum": dagtekening,
+            "toewijzingstijd": "09:00:00",
+            "ingangsdatum": "2024-01-01",
+        }
+        for number in numbers
+    ]
+    return area, products
+
+
+ASSIGNMENTS = [
+    # Client 1: the March 301 (wijk 36305) is the latest by Dagtekening, although the January
+    # one (wijk 36301) was loaded after it.
+    assignment(PROVIDER_A, "M1", "2024-01-05", 1, "matched", 36301, ["T1"], "2024-03-10 08:00+00"),
+    assignment(
+        PROVIDER_A, "M2", "2024-03-01", 1, "matched", 36305, ["T1", "T6"], "2024-03-02 08:00+00"
+    ),
+    # Client 2: BRP address not in the CBS file.
+    assignment(PROVIDER_A, "M3", "2024-01-05", 2, "not_found", None, ["T2"], "2024-01-06 08:00+00"),
+    assignment(PROVIDER_B, "M4", "2024-01-05", 3, "matched", 36301, ["T3"], "2024-01-06 08:00+00"),
+    assignment(
+        PROVIDER_B, "M5", "2024-01-20", 10, "matched", 36309, ["T10"], "2024-01-21 08:00+00"
+    ),
+    # Clients 4 to 9 have no 301 at all.
+]
+
+
+def insert(conn: psycopg.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        columns = ", ".join(row)
+        marks = ", ".join(["%s"] * len(row))
+        conn.execute(f"INSERT INTO raw.{table} ({columns}) VALUES ({marks})", list(row.values()))
+
+
+@pytest.fixture(scope="module")
+def built_warehouse(
+    make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    url = make_database("sdw_test_dbt")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(SCHEMA_SQL.read_text())
+        insert(conn, "istandaarden_323_prestatie", LINES_323)
+        insert(conn, "istandaarden_325_antwoord", [ANSWER_HEADER])
+        insert(conn, "istandaarden_325_prestatie", REJECTED_325)
+        insert(conn, "istandaarden_301_client", [area for area, _ in ASSIGNMENTS])
+        insert(conn, "istandaarden_301_product", [p for _, ps in ASSIGNMENTS for p in ps])
+
+    params = conninfo_to_dict(url)
+    work = tmp_path_factory.mktemp("dbt")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SDW_PG_HOST", str(params.get("host", "127.0.0.1")))
+        env.setenv("SDW_PG_PORT", str(params.get("port", "5432")))
+        env.setenv("SDW_PG_USER", str(params.get("user", "postgres")))
+        env.setenv("SDW_PG_PASSWORD", str(params.get("password", "")))
+        env.setenv("SDW_PG_DATABASE", str(params["dbname"]))
+        result = dbtRunner().invoke(
+            [
+                "build",
+                "--project-dir", str(PROJECT_DIR),
+                "--profiles-dir", str(PROJECT_DIR),
+                "--target-path", str(work / "target"),
+                "--log-path", str(work / "logs"),
+            ]
+        )  # fmt: skip
+    failed = [
+        f"{r.node.unique_id}: {r.status} {r.message}"
+        for r in (result.result or [])
+        if str(r.status) not in ("success", "pass")
+    ]
+    assert result.success, f"dbt build failed: {result.exception} {failed}"
+    yield url
+
+
+def fetch(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_care_usage_quarterly(built_warehouse: str) -> None:
+    rows = fetch(
+        built_warehouse,
+        """
+        select municipality_code, law, product_category, quarter_start, declared_amount_eur,
+               rejected_amount_eur, accepted_amount_eur, clients, delivered_volume, unit,
+               amount_per_client_eur
+        from marts_candidate.care_usage_quarterly
+        order by law, product_category, quarter_start
+        """,
+    )
+    assert rows == [
+        # jeugdwet 44: 30.00 + 20.00 + 10.00 = 60.00, clients 7, 8, 9; volume 3 + 2 + 1 = 6,
+        # all in unit 14 (etmaal); 60.00 / 3 = 20.00.
+        ("GM0363", "jeugdwet", "44", Q1, D("60.00"), D("0.00"), D("60.00"), 3, 6, "14", D("20.00")),
+        # jeugdwet 45: 60.01 + 40.00 = 100.01, 2 clients, 100.01 / 2 = 50.005 -> half-up 50.01.
+        ("GM0363", "jeugdwet", "45", Q1, D("100.01"), D("0.00"), D("100.01"), 2, 10, "04",
+         D("50.01")),
+        # wmo 01: client 10 declared 75.00 and credited 75.00 -> 0.00, nobody counted,
+        # volume 5 - 5 = 0, no amount per client.
+        ("GM0363", "wmo", "01", Q1, D("0.00"), D("0.00"), D("0.00"), 0, 0, "04", None),
+        # wmo 02, Q1 (client 2's line from 25 March counts in Q1):
+        # declared A: 500 + 400 + 250 - 400 + 450 = 1200; B: 150 + 200 = 350 -> 1550.00.
+        # rejected: only A/D1/R3 (client 2) = 250.00, B/D1/R3 stays accepted.
+        # accepted 1550 - 250 = 1300.00. Clients: 1 (net 950), 3 (150), 4 (200); client 2 has
+        # only a rejected line -> 3. Volume of accepted lines: 10 + 8 - 8 + 9 + 3 + 2 = 24.
+        # Units 04 and 14 mixed -> null. 1300.00 / 3 = 433.333... -> 433.33.
+        ("GM0363", "wmo", "02", Q1, D("1550.00"), D("250.00"), D("1300.00"), 3, 24, None,
+         D("433.33")),
+        # wmo 07, Q2: client 1's dagbesteding 123.45, 4 dagdelen.
+        ("GM0363", "wmo", "07", Q2, D("123.45"), D("0.00"), D("123.45"), 1, 4, "16", D("123.45")),
+    ]  # fmt: skip
+
+
+def test_care_usage_quarterly_reconciles_to_raw(built_warehouse: str) -> None:
+    # Hand total of all signed lines: 1550.00 + 123.45 + 0.00 + 60.00 + 100.01 = 1833.46.
+    [(total,)] = fetch(
+        built_warehouse, "select sum(declared_amount_eur) from marts_candidate.care_usage_quarterly"
+    )
+    assert total == D("1833.46")
+
+
+def test_care_usage_by_district_quarterly(built_warehouse: str) -> None:
+    rows = fetch(
+        built_warehouse,
+        """
+        select municipality_code, district_code, law, quarter_start, declared_amount_eur,
+               rejected_amount_eur, accepted_amount_eur, clients, delivered_volume, unit,
+               amount_per_client_eur, clients_per_1000_inhabitants, suppressed
+        from marts_candidate.care_usage_by_district_quarterly
+        order by law, district_code, quarter_start
+        """,
+    )
+    hidden = (None, None, None, None)  # declared, rejected, accepted, clients
+    assert rows == [
+        # Jeugdwet, no 301s: all five clients UNKNOWN. 60.01 + 40 + 30 + 20 + 10 = 160.01;
+        # 5 clients is not a small cell; 160.01 / 5 = 32.002 -> 32.00; volume 6+4+3+2+1 = 16,
+        # units 04 and 14 -> null. Population not loaded yet -> rate null.
+        ("GM0363", "UNKNOWN", "jeugdwet", Q1, D("160.01"), D("0.00"), D("160.01"), 5, 16, None,
+         D("32.00"), None, False),
+        # Wmo UNKNOWN Q1: client 2 (address not found; line rejected) + client 4 (no 301):
+        # 1 client counted -> suppressed. Volume of accepted lines: client 4's 2 etmalen.
+        ("GM0363", "UNKNOWN", "wmo", Q1, *hidden, 2, None, None, None, True),
+        # WK036301 Q1: client 3 only (provider B's D1/R3, not rejected) -> suppressed.
+        # Client 1 is NOT here: the January 301 with wijk 36301 is not the latest.
+        ("GM0363", "WK036301", "wmo", Q1, *hidden, 3, "04", None, None, True),
+        # WK036305 (client 1's latest 301, March): Q1 volume 10 + 8 - 8 + 9 = 19, Q2 4 dagdelen.
+        ("GM0363", "WK036305", "wmo", Q1, *hidden, 19, "04", None, None, True),
+        ("GM0363", "WK036305", "wmo", Q2, *hidden, 4, "16", None, None, True),
+        # WK036309: client 10 fully credited -> 0 clients, not suppressed, amounts 0.00.
+        ("GM0363", "WK036309", "wmo", Q1, D("0.00"), D("0.00"), D("0.00"), 0, 0, "04", None,
+         None, False),
+    ]  # fmt: skip
+
+
+def test_marts_build_only_into_candidate_schema(built_warehouse: str) -> None:
+    schemas = {
+        name
+        for (name,) in fetch(
+            built_warehouse,
+            "select table_schema from information_schema.tables"
+            " where table_name like 'care_usage%'",
+        )
+    }
+    assert schemas == {"marts_candidate"}
