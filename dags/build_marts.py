@@ -11,6 +11,7 @@ import pendulum
 from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup
 from cosmos.operators.local import DbtSeedLocalOperator
+
 from sdw.orchestration.assets import MARTS_CARE, RAW_ISTANDAARDEN
 from sdw.orchestration.dbt_build import cosmos_configs
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.sdk import Param, dag, task
+
 from sdw.orchestration.assets import RAW_ISTANDAARDEN
 
 

@@ -72,13 +72,25 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"Inbox {inbox} is empty: generating a sample municipality there ...")
             generate(inbox, clients=args.clients, months=args.months, seed=args.seed)
         from sdw.dbt_manifest import build_manifest
+        from sdw.orchestration.console import log_tail, run_console
+        from sdw.orchestration.runner import DagRunFailed, migrate_metadata_db, run_dag
 
+        print("Preparing: dbt manifest, Airflow metadata database ...")
         build_manifest()
-        from sdw.orchestration.runner import migrate_metadata_db, run_dag
-
         migrate_metadata_db()
-        ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
-        build_run = run_dag("build_marts")
+        log_path = config.state_dir() / "logs" / time.strftime("run-%Y%m%d-%H%M%S.log")
+        print(f"Running the DAGs (full log: {log_path})")
+        with run_console(log_path, args.verbose) as console:
+            try:
+                ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
+                build_run = run_dag("build_marts")
+            except DagRunFailed as exc:
+                console.write(f"\n{log_tail(log_path)}\n\nsdw: {exc}\n")
+                console.write(
+                    f"Full log: {log_path}. Rejected files and lines are in the quarantine "
+                    "schema; a failed validation is described in audit.validation_result.\n"
+                )
+                return 1
         from sdw.summary import collect, render
 
         render(

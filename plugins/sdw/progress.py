@@ -7,21 +7,31 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import IO, Any
 
 log = logging.getLogger("sdw.progress")
+_console: IO[str] | None = None
+
+
+def set_console(stream: IO[str] | None) -> None:
+    """Where bars go while ``sdw run`` sends everything else to its log file."""
+    global _console
+    _console = stream
 
 
 @contextmanager
 def file_progress(total: int, description: str) -> Iterator[Callable[[Any], None]]:
-    if total and sys.stderr.isatty():
+    stream = _console or sys.stderr
+    if total and stream.isatty():
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
         with Progress(
-            "[progress.description]{task.description}",
+            "    [progress.description]{task.description}",
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            console=Console(file=stream),
             transient=True,
         ) as bar:
             task = bar.add_task(description, total=total)
@@ -35,5 +45,8 @@ def file_progress(total: int, description: str) -> Iterator[Callable[[Any], None
         done += 1
         if done % step == 0 or done == total:
             log.info("%s: %d/%d files", description, done, total)
+            if _console is not None:
+                _console.write(f"    {description}: {done}/{total} files\n")
+                _console.flush()
 
     yield tick

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from sdw.warehouse.embedded import (
     SYSTEM_USER_ENV,
     WHEEL_INSTALL,

@@ -10,19 +10,18 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
+
 from sdw.validation import ValidationFailed, run_suite, run_suite_or_raise
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_SQL = REPO / "plugins" / "sdw" / "warehouse" / "schema.sql"
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 MART_COLUMNS = """
     municipality_code text NOT NULL, law text NOT NULL, {extra} quarter_start date NOT NULL,
@@ -45,29 +44,19 @@ def pseudonym(client: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def warehouse() -> Iterator[str]:
-    name = f"sdw_test_validation_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        try:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        except psycopg.OperationalError as error:  # pragma: no cover - environment problem
-            pytest.skip(f"PostgreSQL at 127.0.0.1:5432 not reachable: {error}")
-    url = f"{SERVER}/{name}"
-    try:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(SCHEMA_SQL.read_text())
-            for schema in ("marts_candidate", "marts_other"):
-                conn.execute(
-                    CANDIDATE_DDL.format(
-                        schema=schema,
-                        quarterly=MART_COLUMNS.format(extra="product_category text NOT NULL,"),
-                        district=MART_COLUMNS.format(extra="district_code text NOT NULL,"),
-                    )
+def warehouse(make_database: Callable[[str], str]) -> str:
+    url = make_database("sdw_test_validation")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(SCHEMA_SQL.read_text())
+        for schema in ("marts_candidate", "marts_other"):
+            conn.execute(
+                CANDIDATE_DDL.format(
+                    schema=schema,
+                    quarterly=MART_COLUMNS.format(extra="product_category text NOT NULL,"),
+                    district=MART_COLUMNS.format(extra="district_code text NOT NULL,"),
                 )
-        yield url
-    finally:
-        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            )
+    return url
 
 
 @pytest.fixture

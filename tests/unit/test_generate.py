@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+
 from sdw.generate import generate
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "istandaarden"
@@ -224,7 +225,7 @@ def _cents(value: str | None) -> int | None:
 
 
 def test_expected_json_agrees_with_the_files(dataset: Path) -> None:
-    expected = json.loads((dataset / "expected.json").read_text())
+    expected = json.loads((dataset / ".expected.json").read_text())
     q_rows, d_rows, n_lines, n_bad = _derive_rows(dataset)
     totals = expected["totals"]
     assert totals["declaration_lines"] == n_lines
@@ -251,7 +252,7 @@ def test_expected_json_agrees_with_the_files(dataset: Path) -> None:
 
 
 def test_expected_json_is_internally_consistent(dataset: Path) -> None:
-    expected = json.loads((dataset / "expected.json").read_text())
+    expected = json.loads((dataset / ".expected.json").read_text())
     q = expected["care_usage_quarterly"]
     d = expected["care_usage_by_district_quarterly"]
     for row in q + d:
@@ -307,7 +308,7 @@ def test_file_size_limit_splits_declarations_without_changing_them(tmp_path: Pat
     assert len(small_323) > len(_files(tmp_path / "big", number="323"))
     for f in _files(tmp_path / "small"):
         assert f.stat().st_size <= limit, f.name
-    big = json.loads((tmp_path / "big" / "expected.json").read_text())
-    small = json.loads((tmp_path / "small" / "expected.json").read_text())
+    big = json.loads((tmp_path / "big" / ".expected.json").read_text())
+    small = json.loads((tmp_path / "small" / ".expected.json").read_text())
     assert big["care_usage_quarterly"] == small["care_usage_quarterly"]
     assert big["care_usage_by_district_quarterly"] == small["care_usage_by_district_quarterly"]

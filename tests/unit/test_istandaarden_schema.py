@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+
 from sdw.istandaarden.messages import MessageType, message_type_for_namespace
 from sdw.istandaarden.schema import describe_error, describe_errors, schema_for, validate_file
 

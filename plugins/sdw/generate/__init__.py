@@ -1,7 +1,7 @@
 """``sdw generate``: a fictional municipality's social-domain data, reproducible from a seed.
 
 It writes what the warehouse ingests in real life (a CBS address file and iWmo/iJw 3.2
-messages, one Bericht per file) plus ``expected.json``: the generator's own model of the
+messages, one Bericht per file) plus ``.expected.json``: the generator's own model of the
 KPI outcome, so demo, tests and benchmarks can check the marts against an independent
 computation.
 """
@@ -27,6 +27,11 @@ __all__ = ["DEFAULT_MAX_FILE_BYTES", "GenerationSummary", "generate"]
 DEFAULT_MAX_FILE_BYTES = 25_000_000  # no message file larger than 25 MB
 
 
+# A dot-file: ingest skips hidden files, so the generator's answer key never lands in
+# quarantine as an unknown file when the folder is used as an inbox.
+EXPECTED_FILE = ".expected.json"
+
+
 @dataclass
 class GenerationSummary:
     out_dir: Path
@@ -39,7 +44,7 @@ class GenerationSummary:
     messages: dict[str, dict[str, int]] = field(default_factory=dict)  # law -> '323' -> files
     declaration_lines: int = 0
     declaration_lines_failing_bsn: int = 0
-    files_written: int = 0  # all files, including the address file and expected.json
+    files_written: int = 0  # all files, including the address file and .expected.json
     bytes_written: int = 0
     largest_message_bytes: int = 0
 
@@ -91,7 +96,7 @@ def generate(
         max_file_bytes=max_file_bytes,
     ).run((lambda k: progress(k + 2, total_steps)) if progress is not None else None)
 
-    expected_file = out_dir / "expected.json"
+    expected_file = out_dir / EXPECTED_FILE
     document = {
         "generator": {
             "seed": seed,

@@ -241,8 +241,6 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
             wet=mt.law,
         )
 
-    if lines_in == 0:  # messages without line records: the message is the line
-        lines_in = lines_loaded = 1
     add("istandaarden_bericht", dict(header))
     report = FileReport(
         source_file=path.name,

@@ -66,12 +66,17 @@ def reconcile(batch_id: str) -> dict[str, int]:
         ).fetchall()
         for file_hash, name, kind, btype, status, loaded, quarantined in files:
             checked += 1
+            table = None
             if kind == "cbs_adres":
                 table = "cbs_adres_gebied"
-            elif kind == "istandaarden":
-                table = _LINE_TABLES.get(btype or "", "istandaarden_bericht")
-            else:
-                table = None
+            elif kind == "istandaarden" and status != "quarantined":
+                table = _LINE_TABLES.get(btype or "")
+                (messages,) = conn.execute(
+                    "SELECT count(*) FROM raw.istandaarden_bericht WHERE _file_hash = %s",
+                    (file_hash,),
+                ).fetchone()
+                if messages != 1:
+                    mismatches.append(f"{name}: {messages} message rows in raw, expected 1")
             if table and status != "quarantined":
                 (n,) = conn.execute(
                     f"SELECT count(*) FROM raw.{table} WHERE _file_hash = %s", (file_hash,)

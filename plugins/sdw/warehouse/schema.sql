@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS audit.ingest_batch (
 );
 
 -- One row per distinct file content. Re-delivery of the same bytes (any name) is a no-op.
+-- Lines are a file's line records: 323/325 Prestaties, 301/305/307/315 products, the 319 answer,
+-- address rows. A message without line records (e.g. a 325 rejecting nothing, a 317) has 0;
+-- a file rejected whole counts the line records found in it, at least 1.
 CREATE TABLE IF NOT EXISTS audit.file_ledger (
     file_hash        text PRIMARY KEY,
     source_file      text NOT NULL,
