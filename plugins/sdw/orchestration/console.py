@@ -31,13 +31,13 @@ class TaskLines:
 
     def running(self, ti: Any) -> None:
         self.started[self._key(ti)] = time.monotonic()
-        self._say(f"  … {ti.dag_id} › {ti.task_id}")
+        self._say(f"  … {ti.dag_id}.{ti.task_id}")
 
     def finished(self, ti: Any, ok: bool, error: object = None) -> None:
         took = time.monotonic() - self.started.pop(self._key(ti), time.monotonic())
         mark = "✓" if ok else "✗"
         tail = "" if ok else f"  — {str(error).splitlines()[0][:160] if error else 'failed'}"
-        self._say(f"  {mark} {ti.dag_id} › {ti.task_id} ({took:.1f} s){tail}")
+        self._say(f"  {mark} {ti.dag_id}.{ti.task_id} ({took:.1f} s){tail}")
 
 
 def _listener(lines: TaskLines) -> object:
