@@ -41,7 +41,7 @@ def _answers(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_admin_url() -> Iterator[str]:
     """A superuser URL (database ``postgres``) on a server the tests may create databases on."""
     url = os.environ.get("SDW_TEST_ADMIN_URL", DEFAULT_ADMIN_URL)
     if _answers(url):
@@ -49,7 +49,9 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     from sdw.warehouse.embedded import EmbeddedWarehouse
 
-    wh = EmbeddedWarehouse(tmp_path_factory.mktemp("embedded-pg"))
+    # Under the checkout, not /tmp: as root the server runs as an unprivileged account, which
+    # cannot traverse pytest's 0700 temp root. Each test database is dropped at session end.
+    wh = EmbeddedWarehouse(REPO / ".sdw" / "test-warehouse")
     wh_url = wh.start()
     try:
         yield wh_url.rsplit("/", 1)[0] + "/postgres"

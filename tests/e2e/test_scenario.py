@@ -186,3 +186,63 @@ def test_second_run_changes_nothing(first_run: dict) -> None:
     sdw_run(first_run["inbox"], url, first_run["state"])
     assert (rows(url, marts), rows(url, district), rows(url, raw)) == before
     assert rows(url, "SELECT count(*) FROM audit.publication") == [(2,)]
+
+
+def test_failing_validation_publishes_nothing(first_run: dict, tmp_path: Path) -> None:
+    """Runs last: it damages raw. A raw row that breaks an expectation stops build_marts at
+    validate_raw; the marts BI reads stay as they were and the failure is in audit."""
+    url = first_run["url"]
+    marts = "SELECT * FROM marts.care_usage_quarterly ORDER BY 1, 2, 3, 4"
+    before = rows(url, marts)
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            """INSERT INTO raw.istandaarden_323_prestatie
+               SELECT wet, gemeentecode, aanbieder_agb, bericht_identificatie,
+                      bericht_dagtekening, declaratienummer, 'not-a-pseudonym', 'RN99',
+                      vorig_referentienummer, toewijzingnummer, productcategorie, productcode,
+                      productperiode_begindatum, productperiode_einddatum, geleverd_volume,
+                      eenheid, producttarief, ingediend_bedrag, debet_credit, _batch_id,
+                      _source_file, _file_hash, _loaded_at
+               FROM raw.istandaarden_323_prestatie LIMIT 1"""
+        )
+    inbox = tmp_path / "may"
+    inbox.mkdir()
+    (inbox / "wmo323_B_may.xml").write_text(
+        scenario.msg_323(
+            "wmo",
+            scenario.B,
+            "3230099",
+            "2025-06-05",
+            "DN9",
+            ("2025-05-01", "2025-05-31"),
+            [
+                scenario.Line(
+                    scenario.C3, "RN9", "1003", "02", "02A01", "2025-05-01", "2025-05-31", 1, 1000
+                )
+            ],
+        ),
+        encoding="utf-8",
+    )
+    env_url, state = url, first_run["state"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sdw.cli", "run", "--inbox", str(inbox)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={
+            **os.environ,
+            "WAREHOUSE_URL": env_url,
+            "SDW_STATE_DIR": str(state),
+            "SDW_PSEUDONYM_KEY": "e2e-test-key-" + "0" * 32,
+            "NO_COLOR": "1",
+        },
+    )
+    assert proc.returncode == 1
+    assert "✗ build_marts.validate_raw" in proc.stdout
+    assert "bsn_pseudoniem" in proc.stdout  # the summary names the failing column
+    assert rows(url, marts) == before  # nothing published
+    assert rows(url, "SELECT count(*) FROM audit.publication") == [(2,)]
+    # the pseudonym format fails, and the extra line no longer matches its file's ledger count
+    failed = "SELECT data_asset FROM audit.validation_result WHERE NOT success ORDER BY 1"
+    assert rows(url, failed) == [("raw_323_file_totals_mismatch",), ("raw_323_prestatie",)]

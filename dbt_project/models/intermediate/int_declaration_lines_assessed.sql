@@ -10,11 +10,15 @@ declaration_lines as (
 ),
 
 -- A line can be listed by more than one 325 answer; deduplicate so a join cannot fan out.
--- The key is provider AGB + DeclaratieNummer + ReferentieNummer: both numbers are the
--- provider's own and repeat across providers.
+-- The key is provider AGB + DeclaratieNummer + ReferentieNummer (DESIGN.md): both numbers are
+-- the provider's own and repeat across providers. Law and municipality are implied by the
+-- answer itself (a WMO325 from gemeente X answers a WMO323 sent to X) and are part of the join,
+-- so a provider that numbers its Wmo and Jeugdwet declarations alike is not mismatched.
 rejected_lines as (
 
     select distinct
+        law,
+        municipality_code,
         provider_agb,
         declaration_number,
         reference_number
@@ -59,7 +63,9 @@ assessed as (
     from declaration_lines
 
     left join rejected_lines
-        on declaration_lines.provider_agb = rejected_lines.provider_agb
+        on declaration_lines.law = rejected_lines.law
+        and declaration_lines.municipality_code = rejected_lines.municipality_code
+        and declaration_lines.provider_agb = rejected_lines.provider_agb
         and declaration_lines.declaration_number = rejected_lines.declaration_number
         and declaration_lines.reference_number = rejected_lines.reference_number
 
