@@ -1,8 +1,9 @@
 """Ingest the inbox: iWmo/iJw 3.2 messages and the CBS address file they are placed with.
 
 prepare_warehouse -> ingest (validate, pseudonymise, COPY, ledger; bad input to quarantine)
--> reconcile (ledger against raw). Emits the ``raw_istandaarden`` Asset that schedules
-``build_marts``. All logic lives in ``sdw`` (plugins/sdw); this file only wires it.
+-> reconcile (ledger against raw) -> raw_updated, which emits the ``raw_istandaarden`` Asset
+that schedules ``build_marts``, only when new files were loaded. All logic lives in ``sdw``
+(plugins/sdw); this file only wires it.
 """
 
 from __future__ import annotations
@@ -36,19 +37,25 @@ def ingest_istandaarden() -> None:
 
         tasks.prepare_warehouse()
 
-    @task(outlets=[RAW_ISTANDAARDEN])
+    @task
     def ingest(params: dict | None = None, run_id: str | None = None) -> dict:
         from sdw.orchestration import tasks
 
         return tasks.ingest((params or {}).get("inbox"), batch_id=str(run_id))
 
-    @task
-    def reconcile(run_id: str | None = None) -> dict:
+    @task.short_circuit
+    def reconcile(summary: dict, run_id: str | None = None) -> bool:
+        """Fails on any mismatch; lets raw_updated run only when new files were loaded."""
         from sdw.orchestration import tasks
 
-        return tasks.reconcile(batch_id=str(run_id))
+        tasks.reconcile(batch_id=str(run_id))
+        return bool(summary["files_loaded"])
 
-    prepare_warehouse() >> ingest() >> reconcile()
+    @task(outlets=[RAW_ISTANDAARDEN])
+    def raw_updated() -> None:
+        """Emits the raw_istandaarden Asset event that schedules build_marts."""
+
+    prepare_warehouse() >> reconcile(ingest()) >> raw_updated()
 
 
 ingest_istandaarden()

@@ -10,6 +10,9 @@ raw.istandaarden_323_prestatie and raw.istandaarden_325_prestatie (one line each
   - gemeentecode has 4 digits, aanbieder_agb 8 digits
   - the product period starts on or before its end, within one calendar month
   - productcategorie is a code of the line's law in dbt_project/seeds/product_categories.csv
+raw.istandaarden_323_prestatie only
+  - wet + aanbieder_agb + referentienummer is unique (OP283; ingest refuses repeats, this
+    catches two workers loading the same re-sent line at once)
 raw.istandaarden_323_declaratie (one row per 323 message)
   - totaal_debet_credit is D or C; prestaties_loaded <= prestaties_in
   - file totals reconcile: prestaties_loaded equals the lines actually loaded for the file, and
@@ -175,6 +178,19 @@ def build_suite(
                     )
                 ],
             )
+
+    add(
+        "raw_323_prestatie_unique",
+        table_query(
+            raw, "istandaarden_323_prestatie", columns="wet, aanbieder_agb, referentienummer"
+        ),
+        [
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["wet", "aanbieder_agb", "referentienummer"],
+                description="a provider's ReferentieNummer is unique within a law (OP283)",
+            )
+        ],
+    )
 
     add(
         "raw_323_declaratie",

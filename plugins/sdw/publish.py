@@ -57,6 +57,9 @@ def publish(url: str, run_id: str) -> dict[str, int]:
         ).fetchone()
         if has_role:
             grant_bi_read(conn)
+            if live_exists:  # BI sees the published marts only, not the superseded ones
+                conn.execute(f"REVOKE ALL ON SCHEMA {PREVIOUS} FROM {BI_ROLE}")
+                conn.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA {PREVIOUS} FROM {BI_ROLE}")
         conn.execute(
             "INSERT INTO audit.publication (run_id, mart_rows) VALUES (%s, %s)",
             (run_id, json.dumps(counts)),

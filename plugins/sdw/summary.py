@@ -85,6 +85,12 @@ def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
     files = ", ".join(f"{n} {k}" for k, n in sorted(s.files_by_status.items())) or "none"
     c.print(f"Files read: {sum(s.files_by_status.values())} ({files})")
     c.print(f"Lines: {s.lines_in} in = {s.lines_loaded} loaded + {s.lines_quarantined} quarantined")
+    if s.files_by_status.get("deferred"):
+        c.print(
+            f"[yellow]{s.files_by_status['deferred']} toewijzing (301) files wait for a CBS "
+            "address file[/]: add `PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>` to "
+            "the inbox and run again."
+        )
     if s.quarantine_reasons:
         reasons = ", ".join(f"{k} {v}" for k, v in s.quarantine_reasons.items())
         c.print(f"Quarantine records: {reasons}  (table quarantine.rejected_record)")

@@ -21,10 +21,11 @@ _POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 
 def address_file_year(path: Path) -> int | None:
     """The year of an address file, judged by its header line; None if it is not one."""
+    with path.open("rb") as fh:
+        raw = fh.readline(4096)
     try:
-        with path.open("r", encoding="utf-8-sig", errors="strict") as fh:
-            first = fh.readline()
-    except (UnicodeDecodeError, OSError):
+        first = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
         return None
     m = _HEADER.match(first.strip())
     return int(m[1]) if m else None

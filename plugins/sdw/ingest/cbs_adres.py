@@ -17,13 +17,17 @@ def parse_address_file(path: Path, file_hash: str) -> ParsedFile:
     assert year is not None, "caller checks the header first"
     rows: list[list[object]] = []
     quarantine: list[QuarantineRecord] = []
-    with path.open("r", encoding="utf-8-sig") as fh:
-        header = fh.readline()
+    # Bytes, decoded line by line: one undecodable line is quarantined, not the whole file.
+    with path.open("rb") as fh:
+        header = fh.readline().decode("utf-8-sig")
         sep = ";" if ";" in header else ","
-        for lineno, line in enumerate(fh, start=2):
-            if not line.strip():
+        for lineno, raw_line in enumerate(fh, start=2):
+            if not raw_line.strip():
                 continue
+            line = raw_line.decode("utf-8", errors="replace")
             try:
+                if "\ufffd" in line:
+                    raise ValueError("not valid UTF-8")
                 r = parse_line(line, sep)
             except ValueError as exc:
                 quarantine.append(

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -24,8 +25,8 @@ from sdw.ingest.istandaarden import (
     quarantine_whole_file,
 )
 from sdw.ingest.report import BatchReport, FileReport
-from sdw.ingest.writer import DuplicateFile, record_duplicate, write_file
-from sdw.pseudonym import Pseudonymiser
+from sdw.ingest.writer import DuplicateFile, record_delivery, write_file
+from sdw.pseudonym import Pseudonymiser, mask_bsns
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +59,30 @@ class _Worker:
     def __init__(self, url: str, key: bytes, batch_id: str) -> None:
         self.conn = psycopg.connect(url, autocommit=True)
         self.batch_id = batch_id
-        self.ctx = IngestContext(Pseudonymiser(key), self._lookup)
+        self.ctx = IngestContext(
+            Pseudonymiser(key), self._lookup, self._has_address_file, self._loaded_references
+        )
         self._have_addresses: bool | None = None
+
+    def _has_address_file(self) -> bool:
+        if not self._have_addresses:  # once true it stays true; re-ask while false
+            self._have_addresses = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM raw.cbs_adres_gebied)"
+            ).fetchone()[0]
+        return bool(self._have_addresses)
+
+    def _loaded_references(self, wet: str, agb: str, numbers: list[str]) -> set[str]:
+        rows = self.conn.execute(
+            """SELECT DISTINCT referentienummer FROM raw.istandaarden_323_prestatie
+               WHERE aanbieder_agb = %s AND wet = %s AND referentienummer = ANY(%s)""",
+            (agb, wet, numbers),
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def _lookup(
         self, postcode: str, huisnummer: int
     ) -> tuple[str, int | None, int | None, int | None]:
-        if self._have_addresses is None:
-            self._have_addresses = self.conn.execute(
-                "SELECT EXISTS (SELECT 1 FROM raw.cbs_adres_gebied)"
-            ).fetchone()[0]
-        if not self._have_addresses:
+        if not self._has_address_file():
             return "no_address_file", None, None, None
         row = self.conn.execute(
             """SELECT buurtcode, wijkcode, gemeentecode FROM raw.cbs_adres_gebied
@@ -87,21 +101,32 @@ class _Worker:
         if self.already_loaded(file_hash):
             return self._duplicate(path, file_hash, kind)
         parsed: ParsedFile
-        if kind == "cbs_adres":
-            parsed = parse_address_file(path, file_hash)
-        elif kind == "istandaarden":
-            parsed = parse_message_file(path, file_hash, self.ctx)
-        else:
+        try:
+            if kind == "cbs_adres":
+                parsed = parse_address_file(path, file_hash)
+            elif kind == "istandaarden":
+                parsed = parse_message_file(path, file_hash, self.ctx)
+            else:
+                parsed = self._unknown(path, file_hash)
+        except (psycopg.Error, OSError):
+            raise  # the warehouse or the disk failed, not the file: stop and say so
+        except Exception as exc:
+            # One poison file must not block the rest of the delivery. It is recorded in
+            # quarantine and the ledger with the error; the log has the (masked) traceback.
+            detail = mask_bsns(traceback.format_exc(), self.ctx.pseudonymiser)
+            log.error("unexpected error reading %s; quarantined:\n%s", path.name, detail)
             parsed = quarantine_whole_file(
                 path,
                 file_hash,
-                "UNKNOWN_FILE_TYPE",
-                "Neither an iStandaarden XML message nor a CBS address file "
-                "(PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>); remove it from the inbox "
-                "or add a loader for it.",
+                "INGEST_ERROR",
+                f"Unexpected {type(exc).__name__} while reading this file; nothing of it was "
+                "loaded. The ingest task log has the details; please report it.",
                 self.ctx,
-                kind="unknown",
+                kind=kind,
             )
+        if parsed.report.status == "deferred":
+            record_delivery(self.conn, parsed.report, self.batch_id, "deferred")
+            return parsed.report
         try:
             write_file(
                 self.conn,
@@ -115,9 +140,21 @@ class _Worker:
             return self._duplicate(path, file_hash, kind)
         return parsed.report
 
+    def _unknown(self, path: Path, file_hash: str) -> ParsedFile:
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            "UNKNOWN_FILE_TYPE",
+            "Neither an iStandaarden XML message nor a CBS address file "
+            "(PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>); remove it from the inbox "
+            "or add a loader for it.",
+            self.ctx,
+            kind="unknown",
+        )
+
     def _duplicate(self, path: Path, file_hash: str, kind: str) -> FileReport:
         report = FileReport(path.name, file_hash, kind, "duplicate")
-        record_duplicate(self.conn, report, self.batch_id)
+        record_delivery(self.conn, report, self.batch_id, "duplicate")
         return report
 
     def close(self) -> None:

@@ -20,8 +20,9 @@ from pathlib import Path
 from lxml import etree
 
 from sdw.ingest.report import FileReport
-from sdw.ingest.writer import QuarantineRecord
+from sdw.ingest.writer import FRAGMENT_LIMIT, QuarantineRecord
 from sdw.istandaarden.codes import product_categories
+from sdw.istandaarden.messages import MessageType
 from sdw.istandaarden.parse import (
     Header,
     NotAMessage,
@@ -29,7 +30,8 @@ from sdw.istandaarden.parse import (
     detect_message_type,
     read_message,
 )
-from sdw.pseudonym import Pseudonymiser, mask_bsns, passes_elfproef
+from sdw.istandaarden.redact import redacted_file, redacted_fragment
+from sdw.pseudonym import Pseudonymiser, passes_elfproef
 
 # (status, buurtcode, wijkcode, gemeentecode) for a BRP postcode + huisnummer.
 AddressLookup = Callable[[str, int], tuple[str, int | None, int | None, int | None]]
@@ -50,10 +52,16 @@ class Rejection:
     reason: str
 
 
+# Which of these ReferentieNummers (wet, aanbieder_agb, numbers) are already loaded.
+LoadedReferences = Callable[[str, str, list[str]], set[str]]
+
+
 @dataclass
 class IngestContext:
     pseudonymiser: Pseudonymiser
     lookup_address: AddressLookup
+    has_address_file: Callable[[], bool]
+    loaded_references: LoadedReferences
 
 
 @dataclass
@@ -64,6 +72,8 @@ class ParsedFile:
 
 
 def _line_rejection(rec: Record, law: str) -> Rejection | None:
+    """The first record rule this record breaks. A value the parser could not convert is None;
+    its rule is skipped because the schema error that voids the whole file follows."""
     row = rec.row
     bsn = row.get("_bsn")
     if bsn is not None and not passes_elfproef(str(bsn)):
@@ -79,6 +89,8 @@ def _line_rejection(rec: Record, law: str) -> Rejection | None:
                 f"ProductCategorie {cat} is not a {law} category (seed product_categories.csv).",
             )
         begin, end = row["productperiode_begindatum"], row["productperiode_einddatum"]
+        if begin is None or end is None:
+            return None
         if end < begin:  # type: ignore[operator]
             return Rejection(
                 "PERIOD_INVALID", f"ProductPeriode ends ({end}) before it begins ({begin})."
@@ -91,8 +103,26 @@ def _line_rejection(rec: Record, law: str) -> Rejection | None:
     return None
 
 
-def _signed(amount: object, dc: object) -> int:
+def _signed(amount: object, dc: object) -> int | None:
+    if amount is None or dc not in ("D", "C"):
+        return None  # unreadable: the schema error follows
     return int(amount) if dc == "D" else -int(amount)  # type: ignore[call-overload]
+
+
+def count_line_records(path: Path) -> int:
+    """Line elements in a file, counted in chunks (bounded memory) and cut only before a '<',
+    so no tag is split between chunks."""
+    count, carry = 0, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            buf = carry + chunk
+            cut = buf.rfind(b"<")
+            if cut <= 0:
+                carry = buf
+                continue
+            count += len(_LINE_TAG.findall(buf, 0, cut))
+            carry = buf[cut:]
+    return count + len(_LINE_TAG.findall(carry))
 
 
 def quarantine_whole_file(
@@ -107,13 +137,18 @@ def quarantine_whole_file(
     wet: str | None = None,
     line_number: int | None = None,
 ) -> ParsedFile:
-    data = path.read_bytes()
-    lines = (
-        max(1, len(_LINE_TAG.findall(data)))
-        if kind == "istandaarden"
-        else max(1, data.count(b"\n"))
-    )
-    text = mask_bsns(data.decode("utf-8", errors="replace"), ctx.pseudonymiser)
+    """Reject a file as a whole. Its lines count as quarantined (at least one: the file), and
+    what quarantine keeps of it is redacted: no personal data, whatever the file was."""
+    if kind == "istandaarden":
+        lines = max(1, count_line_records(path))
+        text, truncated = redacted_file(path, ctx.pseudonymiser, FRAGMENT_LIMIT)
+    else:
+        lines = 1
+        text, truncated = (
+            f"[{path.stat().st_size} bytes of an unrecognised file; content not kept because it "
+            "may hold personal data — the file itself stays in the inbox]",
+            False,
+        )
     report = FileReport(
         source_file=path.name,
         file_hash=file_hash,
@@ -132,6 +167,7 @@ def quarantine_whole_file(
         reason_code=code,
         reason=reason,
         original_fragment=text,
+        fragment_truncated=truncated,
         bericht_type=bericht_type,
         wet=wet,
         line_number=line_number,
@@ -157,6 +193,21 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
             ctx,
         )
 
+    if mt.number == "301" and not ctx.has_address_file():
+        # A 301's address is reduced to a CBS area at ingest and never kept, so loading it
+        # before any address file would lose its district for good. It waits in the inbox.
+        report = FileReport(
+            path.name,
+            file_hash,
+            "istandaarden",
+            "deferred",
+            mt.number,
+            mt.law,
+            reason_code="NO_ADDRESS_FILE",
+            reason="No CBS address file loaded yet; add one to the inbox.",
+        )
+        return ParsedFile(report, {}, [])
+
     pseudo = ctx.pseudonymiser
     tables: dict[str, tuple[list[str], list[list[object]]]] = {}
     quarantine: list[QuarantineRecord] = []
@@ -164,6 +215,17 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
     lines_in = lines_loaded = 0
     signed_total_lines = 0
     declaratie_total: int | None = None
+    # OP283: a ReferentieNummer is unique per provider within a law. A repeat inside this file
+    # is caught while streaming; one already loaded from an earlier file (a re-sent
+    # declaration) is caught in one query after the file is read.
+    seen_references: set[str] = set()
+    loaded_lines: dict[str, tuple[int, str]] = {}  # ReferentieNummer -> (row index, path)
+
+    def duplicate_reason(ref: str) -> str:
+        return (
+            f"ReferentieNummer {ref} was already declared by this provider under this law "
+            "(OP283: unique per provider and law); a correction is a credit plus a new line."
+        )
 
     def add(table: str, row: dict[str, object]) -> None:
         _cols, rows = tables.setdefault(table, (list(row), []))
@@ -178,7 +240,7 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
             row = rec.row
             is_line = rec.table not in _MESSAGE_LEVEL
             if rec.table == "istandaarden_323_prestatie":
-                signed_total_lines += _signed(row["ingediend_bedrag"], row["debet_credit"])
+                signed_total_lines += _signed(row["ingediend_bedrag"], row["debet_credit"]) or 0
             if rec.table == "istandaarden_323_declaratie":
                 declaratie_total = _signed(
                     row["totaal_ingediend_bedrag"], row["totaal_debet_credit"]
@@ -188,8 +250,13 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
             if is_line:
                 lines_in += 1
                 rejection = _line_rejection(rec, mt.law)
+                ref = str(row.get("referentienummer"))
+                if rejection is None and rec.table == "istandaarden_323_prestatie":
+                    if ref in seen_references:
+                        rejection = Rejection("DUPLICATE_LINE", duplicate_reason(ref))
+                    seen_references.add(ref)
                 if rejection is not None:
-                    fragment = rec.fragment()
+                    fragment = redacted_fragment(rec.element, pseudo)
                     bsn = row.get("_bsn")
                     if bsn is not None:
                         fragment = f"<!-- Client Bsn {pseudo.mask(str(bsn))} -->\n{fragment}"
@@ -198,7 +265,7 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
                             scope="record",
                             reason_code=rejection.code,
                             reason=rejection.reason,
-                            original_fragment=mask_bsns(fragment, pseudo),
+                            original_fragment=fragment,
                             bericht_type=mt.number,
                             wet=mt.law,
                             record_path=rec.record_path,
@@ -207,6 +274,8 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
                     )
                     continue
                 lines_loaded += 1
+                if rec.table == "istandaarden_323_prestatie":
+                    loaded_lines[ref] = (len(tables.get(rec.table, ((), []))[1]), rec.record_path)
             elif rec.table == "istandaarden_301_client" and not passes_elfproef(str(row["_bsn"])):
                 continue  # its products are quarantined one by one
             add(rec.table, _clean(rec.table, row, ctx))
@@ -241,6 +310,11 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
             wet=mt.law,
         )
 
+    if loaded_lines:
+        lines_loaded -= _drop_loaded_duplicates(
+            path, mt, header, tables, quarantine, loaded_lines, ctx, duplicate_reason
+        )
+
     add("istandaarden_bericht", dict(header))
     report = FileReport(
         source_file=path.name,
@@ -254,6 +328,54 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
         lines_quarantined=lines_in - lines_loaded,
     )
     return ParsedFile(report, tables, quarantine)
+
+
+def _drop_loaded_duplicates(
+    path: Path,
+    mt: MessageType,
+    header: dict[str, object],
+    tables: dict[str, tuple[list[str], list[list[object]]]],
+    quarantine: list[QuarantineRecord],
+    loaded_lines: dict[str, tuple[int, str]],
+    ctx: IngestContext,
+    reason: Callable[[str], str],
+) -> int:
+    """Move lines whose ReferentieNummer this provider already declared under this law from
+    the rows to quarantine; returns how many. Their original text is read again (rarely
+    needed, so the common path keeps no fragments)."""
+    already = ctx.loaded_references(mt.law, str(header["aanbieder_agb"]), sorted(loaded_lines))
+    if not already:
+        return 0
+    paths = {loaded_lines[ref][1]: ref for ref in already}
+    for item in read_message(path, mt, None):
+        if isinstance(item, Record) and item.record_path in paths:
+            if item.table != "istandaarden_323_prestatie":
+                continue
+            bsn = str(item.row.get("_bsn"))
+            quarantine.append(
+                QuarantineRecord(
+                    scope="record",
+                    reason_code="DUPLICATE_LINE",
+                    reason=reason(paths[item.record_path]),
+                    original_fragment=f"<!-- Client Bsn {ctx.pseudonymiser.mask(bsn)} -->\n"
+                    + redacted_fragment(item.element, ctx.pseudonymiser),
+                    bericht_type=mt.number,
+                    wet=mt.law,
+                    record_path=item.record_path,
+                    line_number=item.sourceline,
+                )
+            )
+    drop = {loaded_lines[ref][0] for ref in already}
+    cols, rows = tables["istandaarden_323_prestatie"]
+    tables["istandaarden_323_prestatie"] = (
+        cols,
+        [r for i, r in enumerate(rows) if i not in drop],
+    )
+    dcols, drows = tables["istandaarden_323_declaratie"]
+    at = dcols.index("prestaties_loaded")
+    for r in drows:
+        r[at] = int(r[at]) - len(drop)  # type: ignore[call-overload]
+    return len(drop)
 
 
 def _clean(table: str, row: dict[str, object], ctx: IngestContext) -> dict[str, object]:

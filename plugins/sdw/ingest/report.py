@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+_NOT_LEDGERED = ("duplicate", "deferred")
+
 
 @dataclass
 class FileReport:
     source_file: str
     file_hash: str
     file_kind: str  # 'istandaarden' | 'cbs_adres' | 'unknown'
-    status: str  # 'loaded' | 'loaded_with_rejections' | 'quarantined' | 'duplicate'
+    # 'loaded' | 'loaded_with_rejections' | 'quarantined' | 'duplicate' | 'deferred' (a 301
+    # waiting for a CBS address file: not ledgered, it loads from the inbox on a later run)
+    status: str
     bericht_type: str | None = None
     wet: str | None = None
     reason_code: str | None = None
@@ -41,15 +45,15 @@ class BatchReport:
 
     @property
     def lines_in(self) -> int:
-        return sum(f.lines_in for f in self.files if f.status != "duplicate")
+        return sum(f.lines_in for f in self.files if f.status not in _NOT_LEDGERED)
 
     @property
     def lines_loaded(self) -> int:
-        return sum(f.lines_loaded for f in self.files if f.status != "duplicate")
+        return sum(f.lines_loaded for f in self.files if f.status not in _NOT_LEDGERED)
 
     @property
     def lines_quarantined(self) -> int:
-        return sum(f.lines_quarantined for f in self.files if f.status != "duplicate")
+        return sum(f.lines_quarantined for f in self.files if f.status not in _NOT_LEDGERED)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -60,6 +64,7 @@ class BatchReport:
             "files_with_rejections": self.count("loaded_with_rejections"),
             "files_quarantined": self.count("quarantined"),
             "files_duplicate": self.count("duplicate"),
+            "files_deferred": self.count("deferred"),
             "lines_in": self.lines_in,
             "lines_loaded": self.lines_loaded,
             "lines_quarantined": self.lines_quarantined,

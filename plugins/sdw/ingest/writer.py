@@ -24,6 +24,7 @@ class QuarantineRecord:
     wet: str | None = None
     record_path: str | None = None
     line_number: int | None = None
+    fragment_truncated: bool = False
 
 
 class DuplicateFile(Exception):
@@ -95,13 +96,14 @@ def write_file(
                    _source_file, _file_hash) FROM STDIN"""
             ) as copy:
                 for q in quarantine:
-                    frag = q.original_fragment
-                    truncated = len(frag) > FRAGMENT_LIMIT
+                    # PostgreSQL text cannot hold NUL; the rest is kept as it came.
+                    frag = q.original_fragment.replace("\x00", "")
+                    truncated = q.fragment_truncated or len(frag) > FRAGMENT_LIMIT
                     copy.write_row(
                         (
                             q.scope,
                             q.reason_code,
-                            q.reason,
+                            q.reason.replace("\x00", ""),
                             q.bericht_type,
                             q.wet,
                             q.record_path,
@@ -123,10 +125,13 @@ def write_file(
         )
 
 
-def record_duplicate(conn: psycopg.Connection, report: FileReport, batch_id: str) -> None:
+def record_delivery(
+    conn: psycopg.Connection, report: FileReport, batch_id: str, outcome: str
+) -> None:
+    """A sighting of a file that writes nothing else: 'duplicate' or 'deferred'."""
     with conn.transaction():
         conn.execute(
             "INSERT INTO audit.file_delivery (file_hash, source_file, outcome, _batch_id) "
-            "VALUES (%s, %s, 'duplicate', %s)",
-            (report.file_hash, report.source_file, batch_id),
+            "VALUES (%s, %s, %s, %s)",
+            (report.file_hash, report.source_file, outcome, batch_id),
         )

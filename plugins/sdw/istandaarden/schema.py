@@ -215,8 +215,63 @@ def _collect_local(
             described[key] = element.content.description
 
 
-# Values of these elements are personal data and never echoed into a written reason.
-_WITHHELD = frozenset({"Bsn"})
+# A reason names the element always, but echoes its value only for these elements, which hold
+# no personal data (codes, numbers, amounts, product dates). Every other value — BSN, names,
+# birth date (Datum), postcode, phone, e-mail, free text — is withheld, because reasons are
+# written to quarantine, logs and the run summary.
+_ECHOED = frozenset(
+    {
+        "BerichtCode",
+        "BerichtVersie",
+        "BerichtSubversie",
+        "Afzender",
+        "Ontvanger",
+        "Identificatie",
+        "Dagtekening",
+        "BasisschemaXsdVersie",
+        "BerichtXsdVersie",
+        "XsltVersie",
+        "IdentificatieRetour",
+        "DagtekeningRetour",
+        "ToewijzingNummer",
+        "ReferentieAanbieder",
+        "BeschikkingNummer",
+        "Categorie",
+        "Code",
+        "ProductCategorie",
+        "ProductCode",
+        "Toewijzingsdatum",
+        "Toewijzingstijd",
+        "Ingangsdatum",
+        "Einddatum",
+        "Begindatum",
+        "ToewijzingIngangsdatum",
+        "ToewijzingEinddatum",
+        "BeschikkingIngangsdatum",
+        "GewensteIngangsdatum",
+        "RedenWijziging",
+        "RedenBeeindiging",
+        "RedenVerzoek",
+        "VerzoekAntwoord",
+        "RedenAfwijzingVerzoek",
+        "StatusAanlevering",
+        "Volume",
+        "Eenheid",
+        "Frequentie",
+        "Budget",
+        "GeleverdVolume",
+        "ProductTarief",
+        "Bedrag",
+        "TotaalBedrag",
+        "DebetCredit",
+        "DeclaratieNummer",
+        "ReferentieNummer",
+        "VorigReferentieNummer",
+        "RetourCode",
+        "Raamcontract",
+        "Type",
+    }
+)
 
 _ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?(?P<name>[^']+)'(?:, attribute '[^']*')?: ")
 _NOT_VALID = re.compile(
@@ -251,7 +306,7 @@ def _describe_entry(message: str, line: int | None) -> str:
     if not match:
         return where + _NAMESPACE.sub("", message).rstrip(".")
     name, rest = match.group("name"), message[match.end() :]
-    shown = (lambda value: "(value withheld)") if name in _WITHHELD else (lambda v: f"'{v}'")
+    shown = (lambda v: f"'{v}'") if name in _ECHOED else (lambda value: "(value withheld)")
     if m := _NOT_VALID.match(rest):
         meaning = _type_descriptions().get(m.group("type"), f"a valid {m.group('type')}")
         return f"{where}{name} {shown(m.group('value'))} is not {meaning}"

@@ -316,6 +316,10 @@ CREATE TABLE IF NOT EXISTS raw.istandaarden_323_prestatie (
     _loaded_at            timestamptz NOT NULL DEFAULT now()
 );
 
+-- Ingest looks up a provider's loaded ReferentieNummers to refuse re-sent lines (OP283).
+CREATE INDEX IF NOT EXISTS istandaarden_323_prestatie_referentie
+    ON raw.istandaarden_323_prestatie (aanbieder_agb, referentienummer);
+
 -- 325 declaratie-antwoord: the answer header and the lines it rejects.
 CREATE TABLE IF NOT EXISTS raw.istandaarden_325_antwoord (
     wet                   text NOT NULL,
