@@ -28,10 +28,11 @@ from sdw.orchestration.dbt_build import cosmos_configs
 def build_marts() -> None:
     @task
     def validate_raw(run_id: str | None = None) -> str:
-        from sdw.validation.runner import run_suite_or_raise
+        """Every expectations/raw_*.py suite; a failure stops the build."""
+        from sdw.validation.runner import run_stage_or_raise
         from sdw.warehouse.connection import warehouse_url
 
-        return run_suite_or_raise("raw_istandaarden", warehouse_url(), str(run_id)).summary
+        return run_stage_or_raise("raw", warehouse_url(), str(run_id))
 
     cfg = cosmos_configs()
     dbt_seed = DbtSeedLocalOperator(
@@ -44,10 +45,11 @@ def build_marts() -> None:
 
     @task
     def validate_marts(run_id: str | None = None) -> str:
-        from sdw.validation.runner import run_suite_or_raise
+        """Every expectations/*_marts.py suite on marts_candidate; a failure publishes nothing."""
+        from sdw.validation.runner import run_stage_or_raise
         from sdw.warehouse.connection import warehouse_url
 
-        return run_suite_or_raise("care_marts", warehouse_url(), str(run_id)).summary
+        return run_stage_or_raise("marts", warehouse_url(), str(run_id))
 
     @task(outlets=[MARTS_CARE])
     def publish(run_id: str | None = None) -> dict:

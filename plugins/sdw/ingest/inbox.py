@@ -16,14 +16,8 @@ from pathlib import Path
 
 import psycopg
 
-from sdw.cbs.adres import address_file_year
-from sdw.ingest.cbs_adres import parse_address_file
-from sdw.ingest.istandaarden import (
-    IngestContext,
-    ParsedFile,
-    parse_message_file,
-    quarantine_whole_file,
-)
+from sdw.ingest.istandaarden import IngestContext, ParsedFile, quarantine_whole_file
+from sdw.ingest.kinds import BY_NAME, classify, kinds_of
 from sdw.ingest.report import BatchReport, FileReport
 from sdw.ingest.writer import DuplicateFile, record_delivery, write_file
 from sdw.pseudonym import Pseudonymiser, mask_bsns
@@ -102,10 +96,8 @@ class _Worker:
             return self._duplicate(path, file_hash, kind)
         parsed: ParsedFile
         try:
-            if kind == "cbs_adres":
-                parsed = parse_address_file(path, file_hash)
-            elif kind == "istandaarden":
-                parsed = parse_message_file(path, file_hash, self.ctx)
+            if kind in BY_NAME:
+                parsed = BY_NAME[kind].parse(path, file_hash, self.ctx)
             else:
                 parsed = self._unknown(path, file_hash)
         except (psycopg.Error, OSError):
@@ -161,14 +153,6 @@ class _Worker:
         self.conn.close()
 
 
-def classify(path: Path) -> str:
-    if path.suffix.lower() == ".xml":
-        return "istandaarden"
-    if address_file_year(path) is not None:
-        return "cbs_adres"
-    return "unknown"
-
-
 _worker: _Worker | None = None
 
 
@@ -191,7 +175,11 @@ def ingest_inbox(
     *,
     workers: int | None = None,
     on_file: OnFile | None = None,
+    dag_id: str = "ingest_istandaarden",
 ) -> BatchReport:
+    """Load the files of the inbox that ``dag_id`` owns (see ``sdw.ingest.kinds``); files of
+    other kinds are left for their own DAG."""
+    owned = kinds_of(dag_id)
     files = discover(inbox)
     report = BatchReport(batch_id=batch_id, inbox=str(inbox))
     with psycopg.connect(url, autocommit=True) as conn:
@@ -206,7 +194,10 @@ def ingest_inbox(
     first_seen: set[str] = set()
     duplicates: list[tuple[Path, str, str]] = []
     for p in files:
-        h, kind = file_sha256(p), classify(p)
+        kind = classify(p)
+        if kind not in owned:
+            continue
+        h = file_sha256(p)
         if h in first_seen:
             duplicates.append((p, h, kind))
         else:

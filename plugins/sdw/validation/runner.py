@@ -352,3 +352,27 @@ def _record(warehouse_url: str, run_id: str, suite_name: str, outcomes: list[Ass
                 for outcome in outcomes
             ],
         )
+
+
+def stage_suites(stage: str) -> list[str]:
+    """The suites of a build stage, by file name in expectations/: ``raw_*.py`` check raw
+    before dbt runs, ``*_marts.py`` check the candidate marts before publishing. A new source
+    or mart family adds its file and is validated without touching the DAG."""
+    directory = Path(os.environ.get("SDW_EXPECTATIONS_DIR", _DEFAULT_EXPECTATIONS_DIR))
+    pattern = {"raw": "raw_*.py", "marts": "*_marts.py"}[stage]
+    return sorted(p.stem for p in directory.glob(pattern))
+
+
+def run_stage_or_raise(stage: str, warehouse_url: str, run_id: str) -> str:
+    """Run every suite of a stage (all of them, so one report shows every failure) and raise
+    ``ValidationFailed`` with the first failing suite's summary — after all were recorded."""
+    summaries = [run_suite(name, warehouse_url, run_id) for name in stage_suites(stage)]
+    if not summaries:
+        raise FileNotFoundError(f"no {stage} suites found in the expectations folder")
+    for s in summaries:
+        if not s.success:
+            others = [o.suite_name for o in summaries if not o.success and o is not s]
+            if others:
+                s.summary += "\nAlso failed: " + ", ".join(others)
+            raise ValidationFailed(s)
+    return "\n".join(s.summary for s in summaries)

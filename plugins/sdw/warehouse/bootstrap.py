@@ -13,7 +13,17 @@ BI_ROLE = "sdw_bi_reader"
 
 
 def schema_sql() -> str:
-    return resources.files("sdw.warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
+    """The core DDL (schema.sql), then each source's own DDL in ddl/*.sql, in name order."""
+    package = resources.files("sdw.warehouse")
+    parts = [package.joinpath("schema.sql").read_text(encoding="utf-8")]
+    ddl = package.joinpath("ddl")
+    if ddl.is_dir():
+        parts += [
+            f.read_text(encoding="utf-8")
+            for f in sorted(ddl.iterdir(), key=lambda f: f.name)
+            if f.name.endswith(".sql")
+        ]
+    return "\n".join(parts)
 
 
 def ensure_schema(url: str) -> None:
