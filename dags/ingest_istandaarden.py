@@ -55,7 +55,9 @@ def ingest_istandaarden() -> None:
     def raw_updated() -> None:
         """Emits the raw_istandaarden Asset event that schedules build_marts."""
 
-    prepare_warehouse() >> reconcile(ingest()) >> raw_updated()
+    summary = ingest()
+    prepare_warehouse() >> summary
+    reconcile(summary) >> raw_updated()
 
 
 ingest_istandaarden()
