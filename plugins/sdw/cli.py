@@ -40,6 +40,25 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unreachable(url: str) -> str | None:
+    """A clear message when WAREHOUSE_URL cannot be used, before any DAG starts."""
+    import psycopg
+
+    from sdw.warehouse.connection import redact
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return (
+            f"sdw: cannot connect to WAREHOUSE_URL {redact(url)}: {first}\n"
+            "Check that the server runs and the URL is right, or unset WAREHOUSE_URL to use the "
+            "embedded warehouse."
+        )
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     from sdw.orchestration.runner import configure_airflow
@@ -58,6 +77,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ["WAREHOUSE_URL"] = url  # tasks and dbt read it from here
     else:
         url = configured_url()  # type: ignore[assignment]
+        problem = _unreachable(url)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
     try:
         if not os.environ.get("SDW_PSEUDONYM_KEY"):
             path = config.create_key_file()
@@ -75,14 +98,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sdw.orchestration.console import log_tail, run_console
         from sdw.orchestration.runner import DagRunFailed, migrate_metadata_db, run_dag
 
-        print("Preparing: dbt manifest, Airflow metadata database ...")
-        build_manifest()
-        migrate_metadata_db()
         log_path = config.state_dir() / "logs" / time.strftime("run-%Y%m%d-%H%M%S.log")
-        print(f"Running the DAGs (full log: {log_path})")
+        print(f"Full log of this run: {log_path}")
         with run_console(log_path, args.verbose) as console:
             try:
+                console.write("  … preparing: dbt manifest, Airflow metadata database\n")
+                build_manifest()
+                migrate_metadata_db()
                 ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
+                cbs_run = run_dag("ingest_cbs", {"inbox": str(inbox)})
                 build_run = run_dag("build_marts")
             except DagRunFailed as exc:
                 console.write(f"\n{log_tail(log_path)}\n\nsdw: {exc}\n")
@@ -94,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sdw.summary import collect, render
 
         render(
-            collect(url, ingest_run.run_id, build_run.run_id),
+            collect(url, ingest_run.run_id, build_run.run_id, cbs_run.run_id),
             url,
             time.monotonic() - started,
             embedded and not args.keep_running,

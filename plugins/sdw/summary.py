@@ -24,11 +24,22 @@ class RunSummary:
     mart_rows: dict[str, int] = field(default_factory=dict)
     last_quarter: str | None = None
     headline: list[tuple[str, int, Decimal]] = field(default_factory=list)
+    cbs: tuple[int, int, int] | None = None  # ingest_cbs: files ledgered, rows loaded, quarantined
 
 
-def collect(url: str, ingest_run_id: str, build_run_id: str | None) -> RunSummary:
+def collect(
+    url: str, ingest_run_id: str, build_run_id: str | None, cbs_run_id: str | None = None
+) -> RunSummary:
     s = RunSummary()
     with psycopg.connect(url) as conn:
+        if cbs_run_id:
+            row = conn.execute(
+                """SELECT count(*), coalesce(sum(lines_loaded), 0),
+                          coalesce(sum(lines_quarantined), 0)
+                   FROM audit.file_ledger WHERE _batch_id = %s""",
+                (cbs_run_id,),
+            ).fetchone()
+            s.cbs = (int(row[0]), int(row[1]), int(row[2]))
         for outcome, n in conn.execute(
             "SELECT outcome, count(*) FROM audit.file_delivery WHERE _batch_id = %s GROUP BY 1",
             (ingest_run_id,),
@@ -85,6 +96,11 @@ def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
     files = ", ".join(f"{n} {k}" for k, n in sorted(s.files_by_status.items())) or "none"
     c.print(f"Files read: {sum(s.files_by_status.values())} ({files})")
     c.print(f"Lines: {s.lines_in} in = {s.lines_loaded} loaded + {s.lines_quarantined} quarantined")
+    if s.cbs is not None:
+        c.print(
+            f"CBS open data (ingest_cbs): {s.cbs[0]} new files, {s.cbs[1]} region rows loaded, "
+            f"{s.cbs[2]} quarantined"
+        )
     if s.files_by_status.get("deferred"):
         c.print(
             f"[yellow]{s.files_by_status['deferred']} toewijzing (301) files wait for a CBS "

@@ -83,3 +83,23 @@ def test_marts_equal_the_generators_model(make_database, tmp_path: Path) -> None
     assert bsn_rejected == totals["declaration_lines_failing_bsn"] >= 1
     assert f"{accepted:.2f}" == totals["accepted_amount_eur"]
     assert other_quarantine == 0  # the generator writes only valid messages otherwise
+
+    # CBS files of the generated municipality loaded: every unsuppressed row of a known wijk
+    # has a rate per 1,000 inhabitants, and the CBS marts are published.
+    with psycopg.connect(url) as conn:
+        missing, filled = conn.execute(
+            "SELECT count(*) FILTER (WHERE clients_per_1000_inhabitants IS NULL), "
+            "count(*) FILTER (WHERE clients_per_1000_inhabitants IS NOT NULL) "
+            "FROM marts.care_usage_by_district_quarterly "
+            "WHERE NOT suppressed AND district_code <> 'UNKNOWN'"
+        ).fetchone()
+        (ses,) = conn.execute(
+            "SELECT count(*) FROM marts.ses_scores WHERE region_code LIKE 'WK0999%'"
+        ).fetchone()
+        (benefits,) = conn.execute(
+            "SELECT count(*) FROM marts.benefit_recipients "
+            "WHERE recipients_per_1000_inhabitants IS NOT NULL"
+        ).fetchone()
+    assert missing == 0 and filled > 0
+    assert ses == 10  # 5 wijken x (2021 baseline + the data year)
+    assert benefits > 0

@@ -65,7 +65,7 @@ def region_code(raw: object) -> str:
 
 
 def normalise_period(raw: object) -> str:
-    """``2019``, ``2019JJ00`` -> ``2019``; ``2023KW02`` -> ``2023Q2``; ``2024MM03`` -> ``2024-03``."""
+    """``2019JJ00`` -> ``2019``; ``2023KW02`` -> ``2023Q2``; ``2024MM03`` -> ``2024-03``."""
     text = str(raw or "").strip()
     m = re.fullmatch(r"(\d{4})(?:JJ00)?", text)
     if m:

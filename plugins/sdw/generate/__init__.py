@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sdw.generate.addresses import Geography
+from sdw.generate.cbs_files import write_cbs_files
 from sdw.generate.declarations import DeclarationWriter
 from sdw.generate.expected import Expected
 from sdw.generate.model import Trajectory, add_months, build_world
@@ -78,6 +79,7 @@ def generate(
 
     geo = Geography(gemeentecode)
     address_file = geo.write_cbs_file(out_dir, start.year - 1)
+    write_cbs_files(out_dir, f"GM{gemeentecode}", start, months, seed)
     world = build_world(rng, geo, clients=clients, start=start, window_end=window_end)
     sink = Sink(out_dir)
     _write_lifecycle(sink, world.trajectories, world.assignments, gemeentecode, window_end)

@@ -13,6 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sdw.cbs import benefits as cbs_benefits
+from sdw.cbs import kwb as cbs_kwb
+from sdw.cbs import loads as cbs_loads
+from sdw.cbs import odata as cbs_odata
+from sdw.cbs import statline as cbs_statline
 from sdw.cbs.adres import address_file_year
 from sdw.ingest.cbs_adres import parse_address_file
 from sdw.ingest.istandaarden import IngestContext, ParsedFile, parse_message_file
@@ -27,17 +32,43 @@ class FileKind:
 
 
 KINDS: tuple[FileKind, ...] = (
+    # First: a suffix check, so message files (the bulk of any inbox) are never sniffed.
+    FileKind(
+        "istandaarden",
+        "ingest_istandaarden",
+        lambda p: p.suffix.lower() == ".xml",
+        parse_message_file,
+    ),
     FileKind(
         "cbs_adres",
         "ingest_istandaarden",
         lambda p: address_file_year(p) is not None,
         lambda path, file_hash, _ctx: parse_address_file(path, file_hash),
     ),
+    # CBS open data, loaded by ingest_cbs; detected by header/content, not by name.
     FileKind(
-        "istandaarden",
-        "ingest_istandaarden",
-        lambda p: p.suffix.lower() == ".xml",
-        parse_message_file,
+        "cbs_statline",
+        "ingest_cbs",
+        lambda p: cbs_statline.sniff(p) is not None,
+        lambda path, file_hash, _ctx: cbs_loads.parse_statline_file(path, file_hash),
+    ),
+    FileKind(
+        "cbs_kwb",
+        "ingest_cbs",
+        cbs_kwb.sniff,
+        lambda path, file_hash, _ctx: cbs_loads.parse_kwb_file(path, file_hash),
+    ),
+    FileKind(
+        "cbs_odata",
+        "ingest_cbs",
+        cbs_odata.sniff,
+        lambda path, file_hash, _ctx: cbs_loads.parse_odata_file(path, file_hash),
+    ),
+    FileKind(
+        "cbs_gemeente_uitkering",
+        "ingest_cbs",
+        cbs_benefits.sniff,
+        lambda path, file_hash, _ctx: cbs_loads.parse_benefits_file(path, file_hash),
     ),
 )
 BY_NAME = {k.name: k for k in KINDS}

@@ -13,14 +13,35 @@ measures as (
 
 ),
 
+population as (
+
+    select * from {{ ref('population_by_district') }}
+    where region_level = 'WK'
+
+),
+
 measured as (
 
     select
-        *,
-        -- CBS population per district is not loaded yet (later issue): always null for now.
-        null::numeric as clients_per_1000_inhabitants,
+        measures.*,
+        -- Denominator: CBS inhabitants of the wijk in the latest KWB year <= the quarter's
+        -- year; null when CBS has none (or the district is UNKNOWN).
+        round(
+            measures.clients * 1000.0 / nullif(
+                (
+                    select population.inhabitants
+                    from population
+                    where population.region_code = measures.district_code
+                        and population.year <= extract(year from measures.quarter_start)
+                    order by population.year desc
+                    limit 1
+                ),
+                0
+            ),
+            2
+        ) as clients_per_1000_inhabitants,
         -- Small cells: 1 to 4 clients could identify people; 0 clients identifies nobody.
-        clients between 1 and 4 as suppressed
+        measures.clients between 1 and 4 as suppressed
 
     from measures
 

@@ -1,0 +1,91 @@
+"""The municipality's own monthly benefit counts per wijk and regulation (a CSV contract).
+
+Contract (UTF-8, optional BOM, ``;`` or ``,`` separator, header required, one row per
+municipality x wijk x month x regulation)::
+
+    gemeentecode;wijkcode;maand;regeling;aantal_personen
+    GM0999;WK099901;2025-01;participatiewet;123
+
+- gemeentecode: ``GM`` + 4 digits (``0999`` is accepted and prefixed);
+- wijkcode: ``WK`` + 6 digits, the CBS wijk of the recipient's address; it must lie in the
+  municipality (its digits 1-4 equal the gemeentecode's);
+- maand: ``YYYY-MM``, the month the benefit was paid;
+- regeling: ``participatiewet`` | ``ioaw`` | ``ioaz`` | ``bbz`` (case-insensitive);
+- aantal_personen: persons receiving that benefit that month, integer >= 0 (unrounded; the
+  marts suppress small cells).
+A row breaking a rule is quarantined with its line; the others load.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+HEADER = ("gemeentecode", "wijkcode", "maand", "regeling", "aantal_personen")
+REGELINGEN = ("participatiewet", "ioaw", "ioaz", "bbz")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class BenefitRow:
+    gemeentecode: str
+    wijkcode: str
+    maand: str  # YYYY-MM
+    regeling: str
+    aantal_personen: int
+
+
+def _split(line: str) -> list[str]:
+    sep = ";" if ";" in line else ","
+    return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
+
+
+def sniff(path: Path) -> bool:
+    if path.suffix.lower() not in (".csv", ".txt"):
+        return False
+    try:
+        with path.open("rb") as fh:
+            first = fh.readline(4096).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return tuple(c.lower() for c in _split(first)) == HEADER
+
+
+def parse_row(fields: list[str]) -> BenefitRow:
+    if len(fields) != len(HEADER):
+        raise ValueError(f"{len(fields)} fields, expected {len(HEADER)}")
+    gm, wk, maand, regeling, aantal = fields
+    gm = gm.upper()
+    if re.fullmatch(r"\d{4}", gm):
+        gm = "GM" + gm
+    if not re.fullmatch(r"GM\d{4}", gm):
+        raise ValueError(f"gemeentecode {gm!r} is not GM + 4 digits")
+    wk = wk.upper()
+    if not re.fullmatch(r"WK\d{6}", wk):
+        raise ValueError(f"wijkcode {wk!r} is not WK + 6 digits")
+    if wk[2:6] != gm[2:]:
+        raise ValueError(f"wijk {wk} does not lie in {gm}")
+    if not _MONTH.match(maand):
+        raise ValueError(f"maand {maand!r} is not YYYY-MM")
+    if regeling.lower() not in REGELINGEN:
+        raise ValueError(f"regeling {regeling!r} is not one of {', '.join(REGELINGEN)}")
+    if not re.fullmatch(r"\d+", aantal):
+        raise ValueError(f"aantal_personen {aantal!r} is not a whole number >= 0")
+    return BenefitRow(gm, wk, maand, regeling.lower(), int(aantal))
+
+
+def read_benefits(path: Path) -> tuple[list[tuple[int, BenefitRow]], list[tuple[int, str, str]]]:
+    text = path.read_bytes().decode("utf-8-sig")
+    ok: list[tuple[int, BenefitRow]] = []
+    bad: list[tuple[int, str, str]] = []
+    for lineno, line in enumerate(io.StringIO(text).read().splitlines()[1:], start=2):
+        if not line.strip():
+            continue
+        try:
+            ok.append((lineno, parse_row(_split(line))))
+        except ValueError as exc:
+            bad.append((lineno, str(exc), line))
+    return ok, bad

@@ -1,0 +1,118 @@
+"""CBS "Kerncijfers wijken en buurten" (KWB) downloads: the xlsx and the CSV.
+
+One row per region (``gwb_code_10``: GM0344, WK034401, BU03440111; ``recs`` says Gemeente,
+Wijk or Buurt), one column per variable with CBS's short names (``a_inw``, ``a_00_14`` ...
+``a_65_oo``, ``a_soz_wb``, ``a_wmo_t`` ...). Quirks: many numbers are stored as text, ``.``
+means missing or secret, counts are rounded to multiples of 5, and the year is only in the
+file or sheet name (``kwb-2023``). Every variable is kept (long format); a cell that is not a
+number keeps its text in value_raw with a null value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from sdw.cbs.observations import Observation, parse_value, region_code
+
+CODE_COLUMNS = ("gwb_code_10", "gwb_code")
+DIMENSIONS = frozenset(
+    {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs", "jaar"}
+)
+_YEAR = re.compile(r"kwb[-_ ]?(\d{4})", re.IGNORECASE)
+
+
+def _is_header(cells: Sequence[object]) -> bool:
+    names = {str(c).strip().lower() for c in cells if c is not None}
+    return bool(names & set(CODE_COLUMNS)) and "regio" in names
+
+
+def year_from_name(*names: str) -> int | None:
+    for name in names:
+        m = _YEAR.search(name)
+        if m:
+            return int(m[1])
+    return None
+
+
+def sniff(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        try:
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True)
+            try:
+                first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+            finally:
+                wb.close()
+            return _is_header(first)
+        except Exception:
+            return False
+    if suffix in (".csv", ".txt"):
+        try:
+            with path.open("rb") as fh:
+                first = fh.readline(65536).decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return False
+        sep = ";" if ";" in first else ","
+        return _is_header(next(csv.reader([first], delimiter=sep), []))
+    return False
+
+
+def _rows(path: Path) -> tuple[list[str], Iterable[tuple[int, Sequence[object]]], str]:
+    """(header, numbered data rows, sheet or file name holding the year)."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        wb.close()
+        header = [str(c).strip().lower() if c is not None else "" for c in rows[0]]
+        return header, list(enumerate(rows[1:], start=2)), ws.title
+    text = path.read_bytes().decode("utf-8-sig")
+    lines = text.splitlines()
+    sep = ";" if ";" in lines[0] else ","
+    reader = list(csv.reader(io.StringIO(text), delimiter=sep))
+    header = [c.strip().lower() for c in reader[0]]
+    return header, list(enumerate(reader[1:], start=2)), path.name
+
+
+def read_kwb(path: Path) -> tuple[int, list[Observation], list[tuple[int, str, str]], int]:
+    """(year, observations, bad rows as (line, reason, text), data rows)."""
+    header, rows, sheet = _rows(path)
+    year = year_from_name(sheet, path.name)
+    if "jaar" in header:
+        year = None  # per row below
+    code_col = next(header.index(c) for c in CODE_COLUMNS if c in header)
+    name_col = header.index("regio") if "regio" in header else None
+    measures = [(i, h) for i, h in enumerate(header) if h and h not in DIMENSIONS]
+    obs: list[Observation] = []
+    bad: list[tuple[int, str, str]] = []
+    n = 0
+    for lineno, row in rows:
+        if not any(c not in (None, "") for c in row):
+            continue
+        n += 1
+        cells = list(row) + [None] * (len(header) - len(row))
+        try:
+            code = region_code(cells[code_col])
+            row_year = year
+            if "jaar" in header:
+                row_year = int(str(cells[header.index("jaar")]).strip())
+            if row_year is None:
+                raise ValueError("no year: neither a jaar column nor kwb-<year> in the name")
+            name = str(cells[name_col]).strip() if name_col is not None else None
+            for i, var in measures:
+                try:
+                    value, raw = parse_value(cells[i])
+                except ValueError:
+                    value, raw = None, str(cells[i]).strip()
+                obs.append(Observation(code, name, str(row_year), var, var, value, raw, lineno))
+        except ValueError as exc:
+            bad.append((lineno, str(exc), ";".join("" if c is None else str(c) for c in row)))
+    return year or 0, obs, bad, n

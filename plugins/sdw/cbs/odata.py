@@ -1,0 +1,345 @@
+"""CBS OData: v3 ``TypedDataSet`` (opendata.cbs.nl/ODataApi) and v4 ``Observations``
+(datasets.cbs.nl/odata/v1), parsed to long-format observations, and the online download.
+
+Column keys carry numeric suffixes that shift between editions (``GemiddeldeScore_29`` in one,
+``_31`` in the next): a measure is named by its meaning, taken from ``DataProperties`` (v3:
+the Title path through ParentID) or ``MeasureCodes``/``MeasureGroups`` (v4), and only without
+metadata from the key's words with the suffix stripped. Never by the suffix.
+
+Inbox format: a JSON bundle ``{"table_id", "odata_version", "DataProperties"|"MeasureCodes"
++ "MeasureGroups", "TypedDataSet"|"Observations"}`` as ``download_table`` writes it, or one
+plain OData response (``{"odata.metadata": "...#TypedDataSet", "value": [...]}``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sdw.cbs.observations import (
+    Observation,
+    measure_meaning,
+    normalise_period,
+    parse_value,
+    region_code,
+    strip_suffix,
+)
+
+log = logging.getLogger(__name__)
+
+V3_BASE = "https://opendata.cbs.nl/ODataApi/odata"
+V4_BASE = "https://datasets.cbs.nl/odata/v1/CBS"
+SES_TABLES = frozenset({"85163NED", "85539NED", "85900NED", "86092NED"})
+# KWB tables have no Perioden dimension: the edition's year belongs to the table.
+KWB_TABLES = {
+    "84286NED": 2018,
+    "84583NED": 2019,
+    "84799NED": 2020,
+    "85039NED": 2021,
+    "85318NED": 2022,
+    "85618NED": 2023,
+    "85984NED": 2024,
+}
+# KWB OData keys (suffix stripped) -> the short names of the KWB download.
+KWB_KEYS = {
+    "AantalInwoners": "a_inw",
+    "k_0Tot15Jaar": "a_00_14",
+    "k_15Tot25Jaar": "a_15_24",
+    "k_25Tot45Jaar": "a_25_44",
+    "k_45Tot65Jaar": "a_45_64",
+    "k_65JaarOfOuder": "a_65_oo",
+    "PersonenPerSoortUitkeringBijstand": "a_soz_wb",
+    "JongerenMetJeugdzorgInNatura": "a_jz_tn",
+    "PercentageJongerenMetJeugdzorg": "p_jz_tn",
+    "WmoClienten": "a_wmo_t",
+    "WmoClientenRelatief": "p_wmo_t",
+}
+_GEO = ("WijkenEnBuurten", "RegioS", "Regio")
+_SECRET_ATTRIBUTES = {"Impossible", "Missing", "Confidential", "Secret", "NotAvailable"}
+
+
+def sniff(path: Path) -> bool:
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536).decode("utf-8", errors="ignore")
+    except OSError:
+        return False
+    return "TypedDataSet" in head or "#Observations" in head or '"Observations"' in head
+
+
+def load_bundle(path: Path) -> dict[str, Any]:
+    """The file as a bundle, whichever of the accepted shapes it has."""
+    doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    if "value" in doc and ("odata.metadata" in doc or "@odata.context" in doc):
+        ctx = str(doc.get("odata.metadata") or doc.get("@odata.context"))
+        v4 = "#Observations" in ctx
+        table = next((p for p in ctx.split("/") if p.upper().endswith("NED")), None)
+        return {
+            "table_id": table,
+            "odata_version": 4 if v4 else 3,
+            ("Observations" if v4 else "TypedDataSet"): doc["value"],
+        }
+    return doc
+
+
+def _v3_labels(props: list[dict[str, Any]]) -> dict[str, str]:
+    """Key -> Title path (``SES-WOA/Totaalscore/Gemiddelde score``) from DataProperties."""
+    by_id = {p.get("ID"): p for p in props}
+    labels = {}
+    for p in props:
+        if not p.get("Key") or p.get("Type") in ("Dimension", "GeoDimension", "TimeDimension"):
+            continue
+        parts = [str(p.get("Title", ""))]
+        parent = by_id.get(p.get("ParentID"))
+        while parent is not None:
+            parts.insert(0, str(parent.get("Title", "")))
+            parent = by_id.get(parent.get("ParentID"))
+        labels[p["Key"]] = "/".join(parts)
+    return labels
+
+
+def _v4_labels(codes: list[dict[str, Any]], groups: list[dict[str, Any]]) -> dict[str, str]:
+    by_id = {g.get("Id"): g for g in groups}
+    labels = {}
+    for c in codes:
+        parts = [str(c.get("Title", ""))]
+        group = by_id.get(c.get("MeasureGroupId"))
+        while group is not None:
+            parts.insert(0, str(group.get("Title", "")))
+            group = by_id.get(group.get("ParentId"))
+        labels[c["Identifier"]] = "/".join(parts)
+    return labels
+
+
+def _meaning(table_id: str | None, key: str, label: str | None) -> str:
+    bare = strip_suffix(key)
+    if bare in KWB_KEYS:
+        return KWB_KEYS[bare]
+    return measure_meaning(label or key)
+
+
+def dataset_of(table_id: str | None, measures: set[str]) -> str:
+    if table_id in SES_TABLES or "ses_total_score" in measures:
+        return "ses_woa"
+    if table_id in KWB_TABLES or "a_inw" in measures:
+        return "kwb"
+    if any("uitkering" in m for m in measures):
+        return "uitkeringen"
+    return "statline"
+
+
+def _period(row: dict[str, Any], table_id: str | None, bundle: dict[str, Any]) -> str:
+    if row.get("Perioden") is not None:
+        return normalise_period(row["Perioden"])
+    if bundle.get("period"):
+        return normalise_period(bundle["period"])
+    if table_id in KWB_TABLES:
+        return str(KWB_TABLES[table_id])
+    raise ValueError("no Perioden and no known year for this table")
+
+
+def read_odata(
+    path: Path,
+) -> tuple[str | None, int, list[Observation], list[tuple[int, str, str]], int]:
+    """(table_id, version, observations, bad records (number, reason, text), records)."""
+    bundle = load_bundle(path)
+    table_id = bundle.get("table_id")
+    version = int(bundle.get("odata_version") or (4 if "Observations" in bundle else 3))
+    names = {str(r.get("Key", "")).strip(): r.get("Title") for r in bundle.get("regions", [])}
+    obs: list[Observation] = []
+    bad: list[tuple[int, str, str]] = []
+    records = bundle.get("Observations" if version == 4 else "TypedDataSet") or []
+    if version == 3:
+        labels = _v3_labels(bundle.get("DataProperties", []))
+        dims = {
+            p["Key"] for p in bundle.get("DataProperties", []) if "Dimension" in str(p.get("Type"))
+        }
+        dims |= {"ID", "Perioden", *_GEO}
+        for n, row in enumerate(records, start=1):
+            try:
+                geo = next(k for k in _GEO if k in row)
+                code = region_code(row[geo])
+                period = _period(row, table_id, bundle)
+                for key, raw in row.items():
+                    if key in dims:
+                        continue
+                    value, text = parse_value(raw)
+                    obs.append(
+                        Observation(
+                            code,
+                            names.get(code),
+                            period,
+                            _meaning(table_id, key, labels.get(key)),
+                            key,
+                            value,
+                            text,
+                            n,
+                        )
+                    )
+            except (ValueError, StopIteration, TypeError) as exc:
+                bad.append((n, str(exc) or "no region column", json.dumps(row)[:2000]))
+    else:
+        labels = _v4_labels(bundle.get("MeasureCodes", []), bundle.get("MeasureGroups", []))
+        for n, row in enumerate(records, start=1):
+            try:
+                geo = next(k for k in _GEO if k in row)
+                code = region_code(row[geo])
+                period = _period(row, table_id, bundle)
+                key = str(row["Measure"])
+                value, text = parse_value(row.get("Value"))
+                if str(row.get("ValueAttribute") or "None") in _SECRET_ATTRIBUTES:
+                    value, text = None, str(row.get("ValueAttribute"))
+                obs.append(
+                    Observation(
+                        code,
+                        names.get(code),
+                        period,
+                        _meaning(table_id, key, labels.get(key)),
+                        key,
+                        value,
+                        text,
+                        n,
+                    )
+                )
+            except (ValueError, StopIteration, TypeError, KeyError) as exc:
+                bad.append((n, str(exc) or "no region column", json.dumps(row)[:2000]))
+    return table_id, version, obs, bad, len(records)
+
+
+# ---------------------------------------------------------------- online mode
+
+Fetch = Callable[[str], bytes]
+
+
+def http_get(url: str, timeout: float = 60.0) -> bytes:
+    req = urllib.request.Request(url, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return resp.read()
+
+
+def fetch_with_retries(
+    url: str,
+    *,
+    fetch: Fetch = http_get,
+    attempts: int = 4,
+    backoff: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bytes:
+    """GET with exponential backoff on network errors, 429 and 5xx; 4xx other than 429 is final."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fetch(url)
+        except urllib.error.HTTPError as exc:
+            if (exc.code != 429 and exc.code < 500) or attempt == attempts:
+                raise
+            log.warning("CBS %s answered %s; retry %d", url, exc.code, attempt)
+        except (urllib.error.URLError, TimeoutError, ConnectionError):
+            if attempt == attempts:
+                raise
+            log.warning("CBS %s unreachable; retry %d", url, attempt)
+        sleep(backoff * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+def _cached(url: str, cache_dir: Path, get: Callable[[str], bytes]) -> dict[str, Any]:
+    """A raw response from the cache, or fetched and kept there (the cache is the audit trail
+    of what CBS sent; delete it to download again)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".json")
+    if path.is_file():
+        return json.loads(path.read_bytes())
+    body = get(url)
+    doc = json.loads(body)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(body)
+    tmp.replace(path)
+    return doc
+
+
+def _all_pages(url: str, cache_dir: Path, get: Callable[[str], bytes]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    next_url: str | None = url
+    while next_url:
+        doc = _cached(next_url, cache_dir, get)
+        rows.extend(doc.get("value", []))
+        next_url = doc.get("odata.nextLink") or doc.get("@odata.nextLink")
+    return rows
+
+
+def download_table(
+    table_id: str,
+    out_dir: Path,
+    *,
+    version: int = 3,
+    base_url: str | None = None,
+    cache_dir: Path | None = None,
+    fetch: Fetch = http_get,
+    backoff: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Path:
+    """Download a whole table (all pages) and write it as one bundle into ``out_dir`` (the
+    inbox), ready for ingest_cbs. Returns the bundle's path."""
+    base = (base_url or (V3_BASE if version == 3 else V4_BASE)).rstrip("/")
+    cache = cache_dir or out_dir / ".cbs_cache"
+
+    def get(url: str) -> bytes:
+        return fetch_with_retries(url, fetch=fetch, backoff=backoff, sleep=sleep)
+
+    root = f"{base}/{table_id}"
+    bundle: dict[str, Any] = {"table_id": table_id, "odata_version": version}
+    if version == 3:
+        bundle["DataProperties"] = _all_pages(f"{root}/DataProperties?$format=json", cache, get)
+        geo = next(
+            (p["Key"] for p in bundle["DataProperties"] if p.get("Type") == "GeoDimension"),
+            "WijkenEnBuurten",
+        )
+        bundle["regions"] = _all_pages(f"{root}/{geo}?$format=json", cache, get)
+        bundle["TypedDataSet"] = _all_pages(f"{root}/TypedDataSet?$format=json", cache, get)
+    else:
+        bundle["MeasureCodes"] = _all_pages(f"{root}/MeasureCodes", cache, get)
+        bundle["MeasureGroups"] = _all_pages(f"{root}/MeasureGroups", cache, get)
+        bundle["regions"] = [
+            {"Key": r.get("Identifier"), "Title": r.get("Title")}
+            for r in _all_pages(f"{root}/WijkenEnBuurtenCodes", cache, get)
+        ]
+        bundle["Observations"] = _all_pages(f"{root}/Observations", cache, get)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"cbs_odata_v{version}_{table_id}.json"
+    # TypedDataSet/Observations first in the text so the inbox recognises the file cheaply.
+    ordered = {k: bundle[k] for k in ("table_id", "odata_version")}
+    ordered["format"] = "TypedDataSet" if version == 3 else "Observations"
+    ordered.update({k: v for k, v in bundle.items() if k not in ordered})
+    out.write_text(json.dumps(ordered, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sdw.cbs.odata 85984NED [--inbox DIR] [--version 3|4]``: download into the
+    inbox; the next ``sdw run`` (or ingest_cbs run) loads it."""
+    import argparse
+
+    from sdw.config import default_inbox
+
+    parser = argparse.ArgumentParser(prog="python -m sdw.cbs.odata", description=main.__doc__)
+    parser.add_argument("tables", nargs="+", help="CBS table ids, e.g. 85984NED")
+    parser.add_argument("--inbox", type=Path, default=None)
+    parser.add_argument("--version", type=int, choices=(3, 4), default=3)
+    parser.add_argument("--base-url", default=None)
+    args = parser.parse_args(argv)
+    inbox = args.inbox or default_inbox()
+    for table in args.tables:
+        print(download_table(table, inbox, version=args.version, base_url=args.base_url))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

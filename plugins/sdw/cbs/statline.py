@@ -1,0 +1,126 @@
+"""StatLine CSV exports ("Download > CSV"), exactly as CBS writes them.
+
+Quirks handled (all seen in the real SES-WOA export): UTF-8 BOM, ``;`` separator, every value
+quoted and space-padded (``"  -0.100"``), region codes right-padded to 10 characters
+(``"GM0363    "``), ``.`` for secret or missing, and labels with a ``/`` hierarchy plus unit
+(``SES-WOA/Totaalscore/Gemiddelde score (Getal)``) as headers. Dimension columns are found by
+meaning; every other column is a measure, named by ``measure_meaning``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sdw.cbs.observations import (
+    Observation,
+    measure_meaning,
+    normalise_period,
+    parse_value,
+    region_code,
+)
+
+
+@dataclass(frozen=True)
+class StatlineHeader:
+    period: int
+    region_code: int
+    region_name: int | None
+    measures: dict[int, str]  # column index -> label
+    dataset: str  # 'ses_woa' | 'uitkeringen' | 'statline'
+
+
+def _read_header(first_line: str) -> list[str] | None:
+    rows = list(csv.reader(io.StringIO(first_line), delimiter=";"))
+    return [c.strip() for c in rows[0]] if rows else None
+
+
+def parse_header(cols: list[str]) -> StatlineHeader | None:
+    """Which column is what; None when this is not a StatLine region table."""
+    low = [c.lower() for c in cols]
+    period = next((i for i, c in enumerate(low) if c.startswith("perioden")), None)
+    code = next((i for i, c in enumerate(low) if c.startswith("regiocode")), None)
+    if period is None or code is None:
+        return None
+    name = next(
+        (
+            i
+            for i, c in enumerate(low)
+            if i not in (period, code) and (c.startswith("wijken en buurten") or c == "regio's")
+        ),
+        None,
+    )
+    measures = {i: c for i, c in enumerate(cols) if i not in (period, code, name)}
+    text = " ".join(low)
+    if "ses-woa" in text or "totaalscore" in text:
+        dataset = "ses_woa"
+    elif "uitkering" in text:
+        dataset = "uitkeringen"
+    else:
+        dataset = "statline"
+    return StatlineHeader(period, code, name, measures, dataset)
+
+
+def sniff(path: Path) -> StatlineHeader | None:
+    if path.suffix.lower() not in (".csv", ".txt"):
+        return None
+    try:
+        with path.open("rb") as fh:
+            first = fh.readline(65536).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if ";" not in first:
+        return None
+    cols = _read_header(first)
+    return parse_header(cols) if cols else None
+
+
+@dataclass
+class BadLine:
+    line_number: int
+    reason: str
+    text: str
+
+
+def read_statline_csv(path: Path) -> tuple[StatlineHeader, list[Observation], list[BadLine], int]:
+    """(header, observations, bad lines, data lines). A bad line (wrong field count, malformed
+    code, period or number) is reported whole; the other lines load."""
+    text = path.read_bytes().decode("utf-8-sig")
+    lines = text.splitlines()
+    cols = _read_header(lines[0]) if lines else None
+    header = parse_header(cols) if cols else None
+    if header is None or cols is None:
+        raise ValueError("not a StatLine CSV export (no Perioden/Regiocode columns)")
+    obs: list[Observation] = []
+    bad: list[BadLine] = []
+    n = 0
+    for lineno, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        n += 1
+        try:
+            obs.extend(_line_observations(header, len(cols), line, lineno))
+        except ValueError as exc:
+            bad.append(BadLine(lineno, str(exc), line))
+    return header, obs, bad, n
+
+
+def _line_observations(
+    header: StatlineHeader, width: int, line: str, lineno: int
+) -> Iterator[Observation]:
+    fields = next(csv.reader([line], delimiter=";"))
+    if len(fields) != width:
+        raise ValueError(f"{len(fields)} fields, header has {width}")
+    code = region_code(fields[header.region_code])
+    period = normalise_period(fields[header.period])
+    name = fields[header.region_name].strip() if header.region_name is not None else None
+    out = []
+    for i, label in header.measures.items():
+        value, raw = parse_value(fields[i])
+        out.append(
+            Observation(code, name, period, measure_meaning(label), label, value, raw, lineno)
+        )
+    return iter(out)

@@ -1,0 +1,167 @@
+"""CBS parsers on the real reference files (StatLine SES-WOA CSV, KWB xlsx), plus the quirks
+they must survive: padding, BOM, secret '.', numbers as text, shifting key suffixes."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from sdw.cbs import benefits, kwb, statline
+from sdw.cbs.observations import measure_meaning, normalise_period, parse_value, region_code
+from sdw.ingest.kinds import classify
+
+SES = "SES_WOA_85163NED_amsterdam_2019_statline_export.csv"
+KWB = "kwb-2023_utrecht_GM0344.xlsx"
+
+
+def _independent_statline(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The file read by hand: strip BOM, split on ';', drop the quotes and padding."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw[3:].decode("utf-8").splitlines()
+    split = [[c.strip('"').strip() for c in line.split('";"')] for line in lines if line]
+    return split[0], split[1:]
+
+
+def test_statline_ses_woa_every_cell_preserved(reference_dir: Path) -> None:
+    path = reference_dir / "cbs" / SES
+    header, obs, bad, n = statline.read_statline_csv(path)
+    assert header.dataset == "ses_woa" and bad == [] and n == 579
+    cols, rows = _independent_statline(path)
+    assert len(rows) == 579
+    by_cell = {(o.region_code, o.source_key): o for o in obs}
+    # 6 measure columns x 579 rows, nothing dropped
+    assert len(obs) == 579 * 6 == len(by_cell)
+    rng = random.Random(7)
+    for row in rng.sample(rows, 60):
+        for i in range(3, len(cols)):
+            o = by_cell[(row[2], cols[i])]
+            assert o.period == row[0] == "2019"
+            assert o.region_name == row[1]
+            if row[i] == ".":
+                assert o.value is None  # secret stays null, never 0
+            else:
+                assert o.value == Decimal(row[i])
+
+
+def test_statline_known_cells_by_hand(reference_dir: Path) -> None:
+    _, obs, _, _ = statline.read_statline_csv(reference_dir / "cbs" / SES)
+    cell = {(o.region_code, o.measure): o.value for o in obs}
+    # values copied by eye from the file's first lines
+    assert cell[("GM0363", "households")] == Decimal("457400")
+    assert cell[("GM0363", "ses_total_score")] == Decimal("-0.100")
+    assert cell[("GM0363", "ses_spread_total")] == Decimal("1.010")
+    assert cell[("WK036300", "education_high_pct")] == Decimal("58.2")
+    assert cell[("BU03630100", "households")] == Decimal("0")
+    assert cell[("BU03630100", "ses_total_score")] is None  # '.' in the file
+    codes = {o.region_code for o in obs}
+    assert len([c for c in codes if c.startswith("WK")]) == 99
+    assert len([c for c in codes if c.startswith("BU")]) == 479
+    assert all(len(c) in (6, 8, 10) and c == c.strip() for c in codes)
+
+
+def test_kwb_xlsx_cells_preserved(reference_dir: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = reference_dir / "cbs" / KWB
+    year, obs, bad, n = kwb.read_kwb(path)
+    assert (year, n, bad) == (2023, 122, [])
+    ws = load_workbook(path, read_only=True).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    head = list(rows[0])
+    by_cell = {(o.region_code, o.measure): o for o in obs}
+    for var in ("a_inw", "a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo", "a_soz_wb"):
+        i = head.index(var)
+        for row in rows[1:]:
+            o = by_cell[(row[0], var)]
+            assert o.period == "2023"
+            cell = row[i]
+            if cell == ".":
+                assert o.value is None
+            else:
+                assert o.value == Decimal(str(cell)), (row[0], var, cell)
+    # numbers stored as text: a_soz_wb of Utrecht is the text '10410' in the sheet
+    assert by_cell[("GM0344", "a_soz_wb")].value == Decimal("10410")
+    assert by_cell[("GM0344", "a_inw")].value == Decimal("367947")
+    assert by_cell[("WK034401", "a_wmo_t")].value is None  # '.' in 2023
+    assert {o.region_code[:2] for o in obs} == {"GM", "WK", "BU"}
+
+
+def test_detection_by_content(reference_dir: Path, tmp_path: Path) -> None:
+    assert classify(reference_dir / "cbs" / SES) == "cbs_statline"
+    assert classify(reference_dir / "cbs" / KWB) == "cbs_kwb"
+    renamed = tmp_path / "export.csv"
+    renamed.write_bytes((reference_dir / "cbs" / SES).read_bytes())
+    assert classify(renamed) == "cbs_statline"
+    b = tmp_path / "uitkeringen.csv"
+    b.write_text("gemeentecode;wijkcode;maand;regeling;aantal_personen\n")
+    assert classify(b) == "cbs_gemeente_uitkering"
+    other = tmp_path / "other.csv"
+    other.write_text("a;b;c\n1;2;3\n")
+    assert classify(other) == "unknown"
+
+
+def test_kwb_csv_text_numbers_and_decimal_comma(tmp_path: Path) -> None:
+    p = tmp_path / "kwb-2024.csv"
+    p.write_text(
+        "gwb_code_10;regio;recs;a_inw;a_00_14;g_hhgro\n"
+        'GM0999;Demo;Gemeente;"12 345";.;2,1\n'
+        "WK099901  ;Wijk 1;Wijk;1500;300;1,9\n"
+        "XX;bad;Wijk;1;1;1\n",
+        encoding="utf-8",
+    )
+    year, obs, bad, n = kwb.read_kwb(p)
+    assert (year, n, len(bad)) == (2024, 3, 1)
+    cell = {(o.region_code, o.measure): o.value for o in obs}
+    assert cell[("GM0999", "a_inw")] == Decimal("12345")
+    assert cell[("GM0999", "a_00_14")] is None
+    assert cell[("WK099901", "g_hhgro")] == Decimal("1.9")
+
+
+def test_value_period_and_code_rules() -> None:
+    assert parse_value("  -0.100") == (Decimal("-0.100"), "-0.100")
+    assert parse_value("       .") == (None, ".")
+    assert parse_value(None) == (None, None)
+    with pytest.raises(ValueError):
+        parse_value("abc")
+    assert region_code("GM0363    ") == "GM0363"
+    with pytest.raises(ValueError):
+        region_code("WK03630")
+    assert normalise_period("2019JJ00") == "2019"
+    assert normalise_period("2023KW02") == "2023Q2"
+    assert normalise_period("2024MM03") == "2024-03"
+
+
+def test_meaning_not_suffix() -> None:
+    # the same measure under different suffixes and labels of different editions
+    assert measure_meaning("SES-WOA/Totaalscore/Gemiddelde score (Getal)") == "ses_total_score"
+    assert measure_meaning("SES-WOA/Totaalscore/Gemiddelde score_29") == "ses_total_score"
+    assert measure_meaning("SES-WOA/Totaalscore/Gemiddelde score_31") == "ses_total_score"
+    assert measure_meaning("Particuliere huishoudens_4") == "households"
+    assert measure_meaning("Spreiding/Spreiding totaal/Waarde (Getal)") == "ses_spread_total"
+    assert measure_meaning("SES-WOA/Financiële welvaart/Gemiddelde score") == "ses_welvaart_score"
+
+
+def test_benefits_contract(tmp_path: Path) -> None:
+    p = tmp_path / "b.csv"
+    p.write_text(
+        "\ufeffgemeentecode;wijkcode;maand;regeling;aantal_personen\n"
+        "GM0999;WK099901;2025-01;Participatiewet;120\n"
+        "0999;WK099902;2025-02;bbz;3\n"
+        "GM0999;WK036301;2025-01;ioaw;1\n"  # wijk of another municipality
+        "GM0999;WK099901;2025-13;ioaz;1\n"  # month 13
+        "GM0999;WK099901;2025-01;ww;1\n"  # not a regulation of this contract
+        "GM0999;WK099901;2025-01;ioaw;-1\n",
+        encoding="utf-8",
+    )
+    ok, bad = benefits.read_benefits(p)
+    assert [
+        (r.gemeentecode, r.wijkcode, r.maand, r.regeling, r.aantal_personen) for _, r in ok
+    ] == [
+        ("GM0999", "WK099901", "2025-01", "participatiewet", 120),
+        ("GM0999", "WK099902", "2025-02", "bbz", 3),
+    ]
+    assert [b[0] for b in bad] == [4, 5, 6, 7]
