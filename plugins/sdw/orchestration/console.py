@@ -65,22 +65,22 @@ def _listener(lines: TaskLines) -> object:
 def run_console(log_path: Path, verbose: bool) -> Iterator[IO[str]]:
     """Route fd 1 and 2 (everything, subprocesses included) to ``log_path`` unless verbose;
     yield a stream to the real terminal for progress lines."""
-    from airflow.sdk.listener import get_listener_manager
-
     log_path.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
     console = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     log = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - closed below
+    if not verbose:  # before importing Airflow: its import-time warnings belong in the log
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    from airflow.sdk.listener import get_listener_manager
+
     listener = _listener(TaskLines(console))
     manager = get_listener_manager()
     manager.add_listener(listener)
     progress.set_console(console)
     try:
-        if not verbose:
-            os.dup2(log.fileno(), 1)
-            os.dup2(log.fileno(), 2)
         yield console
     finally:
         sys.stdout.flush()
