@@ -74,13 +74,14 @@ def run_console(log_path: Path, verbose: bool) -> Iterator[IO[str]]:
     if not verbose:  # before importing Airflow: its import-time warnings belong in the log
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
-    from airflow.sdk.listener import get_listener_manager
-
-    listener = _listener(TaskLines(console))
-    manager = get_listener_manager()
-    manager.add_listener(listener)
-    progress.set_console(console)
+    manager = listener = None
     try:
+        from airflow.sdk.listener import get_listener_manager
+
+        listener = _listener(TaskLines(console))
+        manager = get_listener_manager()
+        manager.add_listener(listener)
+        progress.set_console(console)
         yield console
     finally:
         sys.stdout.flush()
@@ -90,7 +91,8 @@ def run_console(log_path: Path, verbose: bool) -> Iterator[IO[str]]:
         for fd in saved:
             os.close(fd)
         progress.set_console(None)
-        manager.pm.unregister(listener)
+        if manager is not None:
+            manager.pm.unregister(listener)
         log.close()
         console.flush()
 
