@@ -89,3 +89,37 @@ def warehouse_db(fresh_db: str) -> str:
 
     ensure_schema(fresh_db)
     return fresh_db
+
+
+def dbt_build(url: str, work: Path, select: str | None = None) -> None:
+    """``dbt build`` of the project against ``url`` in-process; target and logs under ``work``
+    (nothing is written into the repository). Fails the test with every failed node."""
+    from dbt.cli.main import dbtRunner
+
+    from sdw.config import dbt_project_dir
+    from sdw.warehouse.connection import dbt_env
+
+    project = dbt_project_dir()
+    args = [
+        "build",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+    ]
+    if select:
+        args += ["--select", select]
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in dbt_env(url).items():
+            env.setenv(key, value)
+        result = dbtRunner().invoke(args)
+    failed = [
+        f"{r.node.unique_id}: {r.status} {r.message}"
+        for r in (result.result or [])
+        if str(r.status) not in ("success", "pass")
+    ]
+    assert result.success, f"dbt build failed: {result.exception} {failed}"

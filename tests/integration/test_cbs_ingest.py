@@ -12,16 +12,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict
 
 from sdw.cbs.benefits import HEADER
 from sdw.ingest.inbox import ingest_inbox
 from sdw.orchestration import cbs_tasks
+from tests.conftest import dbt_build
 
 pytestmark = pytest.mark.integration
 KEY = b"test-key-" + b"x" * 32
 REPO = Path(__file__).resolve().parents[2]
-PROJECT_DIR = REPO / "dbt_project"
 SES = "SES_WOA_85163NED_amsterdam_2019_statline_export.csv"
 KWB = "kwb-2023_utrecht_GM0344.xlsx"
 
@@ -36,33 +35,6 @@ def load(inbox: Path, url: str) -> tuple[dict, str]:
     report = ingest_inbox(inbox, url, KEY, batch, dag_id="ingest_cbs")
     cbs_tasks.reconcile(batch, url)
     return {f.source_file: f for f in report.files}, batch
-
-
-def dbt_build(url: str, work: Path, select: str) -> None:
-    from dbt.cli.main import dbtRunner
-
-    params = conninfo_to_dict(url)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SDW_PG_HOST", str(params.get("host", "127.0.0.1")))
-        env.setenv("SDW_PG_PORT", str(params.get("port", "5432")))
-        env.setenv("SDW_PG_USER", str(params.get("user", "postgres")))
-        env.setenv("SDW_PG_PASSWORD", str(params.get("password", "")))
-        env.setenv("SDW_PG_DATABASE", str(params["dbname"]))
-        result = dbtRunner().invoke(
-            [
-                "build", "--select", select,
-                "--project-dir", str(PROJECT_DIR),
-                "--profiles-dir", str(PROJECT_DIR),
-                "--target-path", str(work / "target"),
-                "--log-path", str(work / "logs"),
-            ]
-        )  # fmt: skip
-    failed = [
-        f"{r.node.unique_id}: {r.status} {r.message}"
-        for r in (result.result or [])
-        if str(r.status) not in ("success", "pass")
-    ]
-    assert result.success, f"dbt build failed: {result.exception} {failed}"
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from dbt.cli.main import dbtRunner
-from psycopg.conninfo import conninfo_to_dict
+
+from tests.conftest import dbt_build
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-PROJECT_DIR = REPO / "dbt_project"
 SCHEMA_SQL = REPO / "plugins" / "sdw" / "warehouse" / "schema.sql"
 
 GM = "0363"
@@ -215,29 +214,7 @@ def built_warehouse(
         insert(conn, "istandaarden_301_client", [area for area, _ in ASSIGNMENTS])
         insert(conn, "istandaarden_301_product", [p for _, ps in ASSIGNMENTS for p in ps])
 
-    params = conninfo_to_dict(url)
-    work = tmp_path_factory.mktemp("dbt")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SDW_PG_HOST", str(params.get("host", "127.0.0.1")))
-        env.setenv("SDW_PG_PORT", str(params.get("port", "5432")))
-        env.setenv("SDW_PG_USER", str(params.get("user", "postgres")))
-        env.setenv("SDW_PG_PASSWORD", str(params.get("password", "")))
-        env.setenv("SDW_PG_DATABASE", str(params["dbname"]))
-        result = dbtRunner().invoke(
-            [
-                "build",
-                "--project-dir", str(PROJECT_DIR),
-                "--profiles-dir", str(PROJECT_DIR),
-                "--target-path", str(work / "target"),
-                "--log-path", str(work / "logs"),
-            ]
-        )  # fmt: skip
-    failed = [
-        f"{r.node.unique_id}: {r.status} {r.message}"
-        for r in (result.result or [])
-        if str(r.status) not in ("success", "pass")
-    ]
-    assert result.success, f"dbt build failed: {result.exception} {failed}"
+    dbt_build(url, tmp_path_factory.mktemp("dbt"))
     yield url
 
 
