@@ -18,12 +18,12 @@ from typing import Any
 import psycopg
 import pytest
 
+from sdw.warehouse.bootstrap import schema_sql
 from tests.conftest import dbt_build
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA_SQL = REPO / "plugins" / "sdw" / "warehouse" / "schema.sql"
 
 GM = "0363"
 PROVIDER_A = "12345678"
@@ -207,7 +207,7 @@ def built_warehouse(
 ) -> Iterator[str]:
     url = make_database("sdw_test_dbt")
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(SCHEMA_SQL.read_text())
+        conn.execute(schema_sql())  # the bootstrap's DDL: core + every source
         insert(conn, "istandaarden_323_prestatie", LINES_323)
         insert(conn, "istandaarden_325_antwoord", [ANSWER_HEADER])
         insert(conn, "istandaarden_325_prestatie", REJECTED_325)

@@ -17,11 +17,11 @@ import psycopg
 import pytest
 
 from sdw.validation import ValidationFailed, run_suite, run_suite_or_raise
+from sdw.warehouse.bootstrap import schema_sql
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA_SQL = REPO / "plugins" / "sdw" / "warehouse" / "schema.sql"
 
 MART_COLUMNS = """
     municipality_code text NOT NULL, law text NOT NULL, {extra} quarter_start date NOT NULL,
@@ -47,7 +47,7 @@ def pseudonym(client: str) -> str:
 def warehouse(make_database: Callable[[str], str]) -> str:
     url = make_database("sdw_test_validation")
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(SCHEMA_SQL.read_text())
+        conn.execute(schema_sql())  # the bootstrap's DDL: core + every source
         for schema in ("marts_candidate", "marts_other"):
             conn.execute(
                 CANDIDATE_DDL.format(

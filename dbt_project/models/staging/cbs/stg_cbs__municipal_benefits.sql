@@ -1,22 +1,10 @@
 -- The municipality's benefit counts; a re-delivered month replaces the earlier delivery.
 
-{%- set src = source('cbs', 'cbs_municipal_benefit') -%}
-{%- set src_exists = adapter.get_relation(src.database, src.schema, src.identifier) if execute else true %}
-
 with
 
 source as (
 
-    {% if src_exists %}
-    select * from {{ src }}
-    {% else %}
-    select
-        null::text as gemeentecode, null::text as wijkcode, null::text as maand,
-        null::text as regeling, null::integer as aantal_personen, null::integer as line_number,
-        null::text as _batch_id, null::text as _source_file, null::text as _file_hash,
-        null::timestamptz as _loaded_at
-    where false
-    {% endif %}
+    select * from {{ source('cbs', 'cbs_municipal_benefit') }}
 
 ),
 

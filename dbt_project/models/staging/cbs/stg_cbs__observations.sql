@@ -1,26 +1,11 @@
 -- CBS statistics, one row per dataset x region x period x measure: the newest edition wins
 -- (higher table id, then the latest load), so a corrected or later table supersedes the old.
 
-{#- A warehouse bootstrapped before CBS loading existed has no raw.cbs_* tables yet: the care
-    marts must still build, with an empty CBS side. -#}
-{%- set src = source('cbs', 'cbs_observation') -%}
-{%- set src_exists = adapter.get_relation(src.database, src.schema, src.identifier) if execute else true %}
-
 with
 
 source as (
 
-    {% if src_exists %}
-    select * from {{ src }}
-    {% else %}
-    select
-        null::text as dataset, null::text as table_id, null::text as file_format,
-        null::text as region_code, null::text as region_name, null::text as period,
-        null::text as measure, null::text as source_key, null::numeric as value,
-        null::text as value_raw, null::integer as line_number, null::text as _batch_id,
-        null::text as _source_file, null::text as _file_hash, null::timestamptz as _loaded_at
-    where false
-    {% endif %}
+    select * from {{ source('cbs', 'cbs_observation') }}
 
 ),
 
