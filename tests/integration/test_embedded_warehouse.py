@@ -127,6 +127,8 @@ def test_taken_port_is_chosen_again(project: Path) -> None:
     warehouse.stop()
     port = int(first.rsplit(":", 1)[1].split("/")[0])
     with socket.socket() as squatter:
+        # the stopped server's connections may leave the port in TIME_WAIT for a while
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", port))
         squatter.listen()
         second = warehouse.start()
