@@ -10,7 +10,6 @@ import logging
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -20,11 +19,11 @@ from sdw.ingest.istandaarden import IngestContext, ParsedFile, quarantine_whole_
 from sdw.ingest.kinds import BY_NAME, classify, kinds_of
 from sdw.ingest.report import BatchReport, FileReport
 from sdw.ingest.writer import DuplicateFile, record_delivery, write_file
+from sdw.progress import file_progress
 from sdw.pseudonym import Pseudonymiser, mask_bsns
 
 log = logging.getLogger(__name__)
 
-OnFile = Callable[[FileReport], None]
 PARALLEL_THRESHOLD = 64  # below this many message files a process pool costs more than it saves
 
 
@@ -174,7 +173,6 @@ def ingest_inbox(
     batch_id: str,
     *,
     workers: int | None = None,
-    on_file: OnFile | None = None,
     dag_id: str = "ingest_istandaarden",
 ) -> BatchReport:
     """Load the files of the inbox that ``dag_id`` owns (see ``sdw.ingest.kinds``); files of
@@ -204,35 +202,36 @@ def ingest_inbox(
             first_seen.add(h)
             items.append((str(p), h, kind))
 
-    def done(fr: FileReport) -> None:
-        report.files.append(fr)
-        if on_file:
-            on_file(fr)
-
     addresses = [i for i in items if i[2] == "cbs_adres"]
     others = [i for i in items if i[2] != "cbs_adres"]
     local = _Worker(url, key, batch_id)
-    try:
-        for item in addresses:
-            done(local.ingest(Path(item[0]), item[1], item[2]))
-        n_workers = workers or min(2, os.cpu_count() or 1)
-        if n_workers > 1 and len(others) >= PARALLEL_THRESHOLD:
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(
-                n_workers,
-                mp_context=ctx,
-                initializer=_init_worker,
-                initargs=(url, key, batch_id),
-            ) as pool:
-                for fr in pool.map(_work, others, chunksize=8):
-                    done(fr)
-        else:
-            for item in others:
+    with file_progress(len(items) + len(duplicates), f"{dag_id}: {inbox.name}") as tick:
+
+        def done(fr: FileReport) -> None:
+            report.files.append(fr)
+            tick(fr)
+
+        try:
+            for item in addresses:
                 done(local.ingest(Path(item[0]), item[1], item[2]))
-        for p, h, kind in duplicates:
-            done(local._duplicate(p, h, kind))
-    finally:
-        local.close()
+            n_workers = workers or min(2, os.cpu_count() or 1)
+            if n_workers > 1 and len(others) >= PARALLEL_THRESHOLD:
+                ctx = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(
+                    n_workers,
+                    mp_context=ctx,
+                    initializer=_init_worker,
+                    initargs=(url, key, batch_id),
+                ) as pool:
+                    for fr in pool.map(_work, others, chunksize=8):
+                        done(fr)
+            else:
+                for item in others:
+                    done(local.ingest(Path(item[0]), item[1], item[2]))
+            for p, h, kind in duplicates:
+                done(local._duplicate(p, h, kind))
+        finally:
+            local.close()
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
@@ -253,7 +252,3 @@ def ingest_inbox(
         {k: v for k, v in report.to_dict().items() if k != "quarantined_files"},
     )
     return report
-
-
-def iter_reports(reports: Iterable[FileReport]) -> list[dict[str, object]]:
-    return [fr.__dict__ for fr in reports]

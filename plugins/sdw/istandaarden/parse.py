@@ -12,7 +12,7 @@ and are the caller's to transform (pseudonymise, reduce to a CBS area) and drop.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -267,7 +267,6 @@ def read_message(
     tags = [m + "Header", m + "Client", m + "Declaratie", m + "Antwoord", m + "Bericht"]
     header: dict[str, object] | None = None
     client_index = 0
-    counts = {"in": 0}
     kwargs: dict[str, object] = {"events": ("end",), "tag": tags, "remove_blank_text": True}
     if schema is not None:
         kwargs["schema"] = schema
@@ -282,10 +281,7 @@ def read_message(
             if mt.number in ("323", "325") and etree.QName(parent).localname != "Clienten":
                 continue
             client_index += 1
-            for rec in _client_records(r, elem, header, client_index):
-                if not rec.table.endswith("_301_client"):
-                    counts["in"] += 1
-                yield rec
+            yield from _client_records(r, elem, header, client_index)
             elem.clear(keep_tail=True)
             while elem.getprevious() is not None:
                 del parent[0]
@@ -297,7 +293,6 @@ def read_message(
                 verzoek_antwoord=r.t(elem, "m:VerzoekAntwoord"),
                 reden_afwijzing_verzoek=r.t(elem, "m:RedenAfwijzingVerzoek"),
             )
-            counts["in"] += 1
             yield Record("istandaarden_319_antwoord", row, elem, "Antwoord")
         elif local == "Declaratie" and mt.number == "323":
             assert header is not None
@@ -334,6 +329,3 @@ def read_message(
                     totaal_toegekend_debet_credit=r.t(da, "m:TotaalToegekendBedrag/b:DebetCredit"),
                 )
             yield Record("istandaarden_325_antwoord", row, elem, "DeclaratieAntwoord")
-
-
-Progress = Callable[[int], None]

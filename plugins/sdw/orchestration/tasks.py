@@ -13,7 +13,6 @@ import psycopg
 
 from sdw.config import default_inbox, pseudonym_key
 from sdw.ingest.inbox import ingest_inbox
-from sdw.progress import file_progress
 from sdw.warehouse.bootstrap import ensure_schema
 from sdw.warehouse.connection import warehouse_url
 
@@ -27,12 +26,7 @@ def prepare_warehouse() -> None:
 def ingest(inbox: str | None, batch_id: str) -> dict[str, object]:
     """Load every file of the inbox; returns the batch summary (also kept in audit)."""
     path = Path(inbox) if inbox else default_inbox()
-    url = warehouse_url()
-    from sdw.ingest.inbox import discover
-
-    total = len(discover(path))
-    with file_progress(total, f"ingest {path.name}") as on_file:
-        report = ingest_inbox(path, url, pseudonym_key(), batch_id, on_file=on_file)
+    report = ingest_inbox(path, warehouse_url(), pseudonym_key(), batch_id)
     summary = report.to_dict()
     for q in summary["quarantined_files"]:  # type: ignore[union-attr]
         log.warning("quarantined %s: %s %s", q["file"], q["reason_code"], q["reason"])
