@@ -76,7 +76,12 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
     )
     add(
         "raw_cbs_percentages",
-        table_query(raw, "cbs_observation", "value", "measure LIKE '%\\_pct' OR measure ~ '^p_'"),
+        table_query(
+            raw,
+            "cbs_observation",
+            "value",
+            "measure LIKE '%\\_pct' OR measure LIKE '%\\_pct\\_15\\_plus' OR measure ~ '^p_'",
+        ),
         [gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=100)],
     )
     add(

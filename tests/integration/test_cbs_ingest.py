@@ -25,6 +25,21 @@ SES = "SES_WOA_85163NED_amsterdam_2019_statline_export.csv"
 KWB = "kwb-2023_utrecht_GM0344.xlsx"
 
 
+CBS_BENEFITS = "\r\n".join(
+    [
+        '"Wijken en buurten";"Perioden";"Regioaanduiding/Gemeentenaam (naam)";'
+        '"Regioaanduiding/Soort regio (omschrijving)";"Regioaanduiding/Codering (code)";'
+        '"Personen per soort uitkering/Bijstandsuitkering (aantal)";'
+        '"Personen per soort uitkering/AOW-uitkering (aantal)";'
+        '"Personen per soort uitkering, relatief/Bijstandsuitkering '
+        '(% van het aantal inwoners vanaf 15 jaar)"',
+        '"Denkstede";"2025 maart*";"Denkstede";"Gemeente  ";"GM0999    ";"  800";" 3400";"   4"',
+        '"Centrum";"2025 maart*";"Denkstede";"Wijk      ";"WK099901  ";"  210";"    .";"   4"',
+        '"Centrum 1";"2025 maart*";"Denkstede";"Buurt     ";"BU09990101";"   70";"  320";"   4"',
+    ]
+) + "\r\n"
+
+
 def q(url: str, sql: str, *args: object) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute(sql, args or None).fetchall()
@@ -57,6 +72,11 @@ def loaded(
     (inbox / "uitkeringen_fout.csv").write_text(
         ";".join(HEADER) + "\nGM0999;WK099901;2025-01;bbz;7\nGM0999;WK099901;2025-13;bbz;7\n",
         encoding="utf-8",
+    )
+    # CBS's quarterly benefits table as StatLine exports it: BOM, text attribute columns,
+    # "2025 maart*" (provisional), a secret AOW cell, codes padded to 10.
+    (inbox / "uitkeringen_wijken_cbs.csv").write_bytes(
+        b"\xef\xbb\xbf" + CBS_BENEFITS.encode("utf-8")
     )
     files, _ = load(inbox, url)
     assert {f.status for n, f in files.items() if n != "uitkeringen_fout.csv"} == {"loaded"}
@@ -135,6 +155,15 @@ def test_population_and_benefits(loaded: str) -> None:
     (recipients, per_1000, pct) = rows[0]
     assert per_1000 == round(Decimal(recipients) * 1000 / 6200, 2)
     assert pct == round(Decimal(recipients) * 100 / (6200 - 990), 1)
+    # CBS's quarter: 2025 maart -> 2025-Q1; 210 * 1000 / 6200 = 33.87; CBS's own 4 % kept;
+    # the secret AOW cell and a relative-less type give no row; gemeente/buurt rows are not
+    # districts.
+    assert q(
+        loaded,
+        "SELECT period_type, benefit_type, recipients, recipients_per_1000_inhabitants, "
+        "pct_inhabitants_15_plus FROM marts_candidate.benefit_recipients "
+        "WHERE source = 'cbs' ORDER BY district_code, benefit_type",
+    ) == [("quarter", "bijstand", 210, Decimal("33.87"), Decimal("4"))]
     # the quarantined line of the bad file did not load, its good line did
     assert q(
         loaded,

@@ -133,6 +133,8 @@ def test_value_period_and_code_rules() -> None:
     assert normalise_period("2019JJ00") == "2019"
     assert normalise_period("2023KW02") == "2023Q2"
     assert normalise_period("2024MM03") == "2024-03"
+    assert normalise_period("2023 maart") == "2023-03"  # StatLine's label in a CSV export
+    assert normalise_period("2025 december*") == "2025-12"  # * = provisional figures
 
 
 def test_meaning_not_suffix() -> None:
@@ -143,6 +145,43 @@ def test_meaning_not_suffix() -> None:
     assert measure_meaning("Particuliere huishoudens_4") == "households"
     assert measure_meaning("Spreiding/Spreiding totaal/Waarde (Getal)") == "ses_spread_total"
     assert measure_meaning("SES-WOA/Financiële welvaart/Gemiddelde score") == "ses_welvaart_score"
+
+
+def test_benefit_measures_by_meaning() -> None:
+    # CBS "Personen met een uitkering; soort uitkering, wijken en buurten": wide labels
+    wide = "Personen per soort uitkering/Bijstandsuitkering (aantal)"
+    assert measure_meaning(wide) == "benefit_bijstand_count"
+    assert (
+        measure_meaning(
+            "Personen per soort uitkering, relatief/Werkloosheidsuitkering "
+            "(% van het aantal inwoners vanaf 15 jaar)"
+        )
+        == "benefit_ww_pct_15_plus"
+    )
+    assert measure_meaning("Arbeidsongeschiktheidsuitkering_12") == "benefit_ao_count"
+    assert measure_meaning("AOW-uitkering (aantal)") == "benefit_aow_count"
+
+
+def test_statline_long_dimension_and_text_attributes(tmp_path: Path) -> None:
+    """A long table ("Soort uitkering" as a column) and region attributes written as text:
+    the dimension's value names the measure, the text columns are not numbers."""
+    p = tmp_path / "long.csv"
+    p.write_bytes(
+        b"\xef\xbb\xbf"
+        + (
+            '"Soort uitkering";"Wijken en buurten";"Perioden";'
+            '"Regioaanduiding/Gemeentenaam (naam)";"Regioaanduiding/Codering (code)";'
+            '"Personen met een uitkering (aantal)"\r\n'
+            '"Bijstandsuitkering";"Centrum";"2024 juni";"Denkstede";"WK099901  ";"  120"\r\n'
+            '"AOW-uitkering";"Centrum";"2024 juni";"Denkstede";"WK099901  ";"    ."\r\n'
+        ).encode("utf-8")
+    )
+    header, obs, bad, n = statline.read_statline_csv(p)
+    assert header.dataset == "uitkeringen" and not bad and n == 2
+    assert [(o.region_code, o.period, o.measure, o.value) for o in obs] == [
+        ("WK099901", "2024-06", "benefit_bijstand_count", Decimal("120")),
+        ("WK099901", "2024-06", "benefit_aow_count", None),
+    ]
 
 
 def test_benefits_contract(tmp_path: Path) -> None:

@@ -64,9 +64,35 @@ def region_code(raw: object) -> str:
     return code
 
 
+_MONTHS = {
+    name: n
+    for n, name in enumerate(
+        (
+            "januari",
+            "februari",
+            "maart",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "augustus",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+
+
 def normalise_period(raw: object) -> str:
-    """``2019JJ00`` -> ``2019``; ``2023KW02`` -> ``2023Q2``; ``2024MM03`` -> ``2024-03``."""
-    text = str(raw or "").strip()
+    """``2019JJ00`` -> ``2019``; ``2023KW02`` -> ``2023Q2``; ``2024MM03`` and StatLine's label
+    ``2024 maart`` -> ``2024-03``. A trailing ``*`` (CBS: provisional figures) is dropped."""
+    text = str(raw or "").strip().rstrip("*").strip()
+    m = re.fullmatch(r"(\d{4}) ([a-z]+)", text.lower())
+    if m and m[2] in _MONTHS:
+        return f"{m[1]}-{_MONTHS[m[2]]:02d}"
     m = re.fullmatch(r"(\d{4})(?:JJ00)?", text)
     if m:
         return m[1]
@@ -113,6 +139,27 @@ _SES_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# Benefit recipients ("Personen per soort uitkering/Bijstandsuitkering (aantal)", the relative
+# variant "(% van het aantal inwoners vanaf 15 jaar)"): (benefit type, words naming it).
+_BENEFIT_TYPES: tuple[tuple[str, str], ...] = (
+    ("ww", "werkloosheid"),
+    ("bijstand", "bijstand"),
+    ("ao", "arbeidsongeschiktheid"),
+    ("aow", "aow"),
+)
+
+
+def benefit_meaning(label: str) -> str | None:
+    """``benefit_<type>_count`` or ``benefit_<type>_pct_15_plus`` for a CBS benefit-recipient
+    measure (type ``ww``, ``bijstand``, ``ao``, ``aow`` or ``totaal``), else None."""
+    w = words(label)
+    if "uitkering" not in w:
+        return None
+    kind = next((k for k, needle in _BENEFIT_TYPES if needle in w), "totaal")
+    relative = "relatief" in w or "%" in w
+    return f"benefit_{kind}_{'pct_15_plus' if relative else 'count'}"
+
+
 def measure_meaning(label: str) -> str:
     """The stable name of a measure, judged by its label's words; an unknown label keeps its
     own words (slugged) so nothing is lost."""
@@ -120,4 +167,7 @@ def measure_meaning(label: str) -> str:
     for meaning, needed in _SES_RULES:
         if all(n in w for n in needed):
             return meaning
+    benefit = benefit_meaning(label)
+    if benefit is not None:
+        return benefit
     return re.sub(r"[^a-z0-9]+", "_", w).strip("_") or strip_suffix(label)

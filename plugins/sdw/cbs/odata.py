@@ -25,6 +25,7 @@ from typing import Any
 
 from sdw.cbs.observations import (
     Observation,
+    benefit_meaning,
     measure_meaning,
     normalise_period,
     parse_value,
@@ -121,8 +122,10 @@ def _v4_labels(codes: list[dict[str, Any]], groups: list[dict[str, Any]]) -> dic
 
 
 def _meaning(table_id: str | None, key: str, label: str | None) -> str:
+    """KWB keys keep KWB's short names; outside a KWB table a label that names a benefit
+    measure wins (the benefits table and KWB share words like "PersonenPerSoortUitkering")."""
     bare = strip_suffix(key)
-    if bare in KWB_KEYS:
+    if bare in KWB_KEYS and not (table_id not in KWB_TABLES and benefit_meaning(label or "")):
         return KWB_KEYS[bare]
     return measure_meaning(label or key)
 
@@ -132,7 +135,7 @@ def dataset_of(table_id: str | None, measures: set[str]) -> str:
         return "ses_woa"
     if table_id in KWB_TABLES or "a_inw" in measures:
         return "kwb"
-    if any("uitkering" in m for m in measures):
+    if any(m.startswith("benefit_") or "uitkering" in m for m in measures):
         return "uitkeringen"
     return "statline"
 

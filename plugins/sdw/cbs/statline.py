@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,19 @@ class StatlineHeader:
     region_name: int | None
     measures: dict[int, str]  # column index -> label
     dataset: str  # 'ses_woa' | 'uitkeringen' | 'statline'
+    # Dimension columns besides region and period (e.g. "Soort uitkering" in a long table):
+    # their value becomes the first part of each measure's label, so meanings stay distinct.
+    dimensions: tuple[int, ...] = ()
+
+
+# A measure's label ends in its unit, "(aantal)", "(%)", "(Getal)"; these units mark region
+# attributes that are text ("Regioaanduiding/Gemeentenaam (naam)"), not numbers.
+_UNIT = re.compile(r"\(([^()]*)\)\s*$")
+_TEXT_UNITS = {"naam", "omschrijving", "code"}
+
+
+def _is_region_code(label: str) -> bool:
+    return label.startswith("regiocode") or ("codering" in label and label.endswith("(code)"))
 
 
 def _read_header(first_line: str) -> list[str] | None:
@@ -42,7 +56,7 @@ def parse_header(cols: list[str]) -> StatlineHeader | None:
     """Which column is what; None when this is not a StatLine region table."""
     low = [c.lower() for c in cols]
     period = next((i for i, c in enumerate(low) if c.startswith("perioden")), None)
-    code = next((i for i, c in enumerate(low) if c.startswith("regiocode")), None)
+    code = next((i for i, c in enumerate(low) if _is_region_code(c)), None)
     if period is None or code is None:
         return None
     name = next(
@@ -53,7 +67,16 @@ def parse_header(cols: list[str]) -> StatlineHeader | None:
         ),
         None,
     )
-    measures = {i: c for i, c in enumerate(cols) if i not in (period, code, name)}
+    measures: dict[int, str] = {}
+    dimensions: list[int] = []
+    for i, c in enumerate(cols):
+        if i in (period, code, name):
+            continue
+        unit = _UNIT.search(c)
+        if unit is None:
+            dimensions.append(i)
+        elif unit[1].strip().lower() not in _TEXT_UNITS:
+            measures[i] = c
     text = " ".join(low)
     if "ses-woa" in text or "totaalscore" in text:
         dataset = "ses_woa"
@@ -61,7 +84,7 @@ def parse_header(cols: list[str]) -> StatlineHeader | None:
         dataset = "uitkeringen"
     else:
         dataset = "statline"
-    return StatlineHeader(period, code, name, measures, dataset)
+    return StatlineHeader(period, code, name, measures, dataset, tuple(dimensions))
 
 
 def sniff(path: Path) -> StatlineHeader | None:
@@ -117,10 +140,10 @@ def _line_observations(
     code = region_code(fields[header.region_code])
     period = normalise_period(fields[header.period])
     name = fields[header.region_name].strip() if header.region_name is not None else None
+    prefix = "".join(f"{fields[i].strip()}/" for i in header.dimensions)
     out = []
     for i, label in header.measures.items():
         value, raw = parse_value(fields[i])
-        out.append(
-            Observation(code, name, period, measure_meaning(label), label, value, raw, lineno)
-        )
+        full = prefix + label
+        out.append(Observation(code, name, period, measure_meaning(full), full, value, raw, lineno))
     return iter(out)

@@ -5,7 +5,10 @@ exercises the CBS loaders and fills the per-1,000 rates.
   ``.`` for a secret cell) for 2021 (the default baseline year) and the year before the data;
 - a KWB-style CSV with inhabitants by age band per gemeente, wijk and buurt (counts of wijken
   and buurten in multiples of 5, some numbers written as text, as CBS does);
-- the municipality's monthly benefits CSV (the contract in ``sdw.cbs.benefits``).
+- the municipality's monthly benefits CSV (the contract in ``sdw.cbs.benefits``);
+- a StatLine-style export of CBS's quarterly "Personen met een uitkering; soort uitkering,
+  wijken en buurten" (region attributes as text columns, StatLine's ``2025 maart`` period
+  labels with ``*`` on provisional figures, counts rounded to tens as CBS does).
 A random generator of its own keeps the other generated files byte-identical.
 """
 
@@ -114,12 +117,62 @@ def write_benefits(out_dir: Path, gm: str, start: date, months: int, rng: random
     return path
 
 
+_CBS_BENEFIT_HEADER = (
+    "Wijken en buurten",
+    "Perioden",
+    "Regioaanduiding/Gemeentenaam (naam)",
+    "Regioaanduiding/Soort regio (omschrijving)",
+    "Regioaanduiding/Codering (code)",
+    "Personen per soort uitkering/Werkloosheidsuitkering (aantal)",
+    "Personen per soort uitkering/Bijstandsuitkering (aantal)",
+    "Personen per soort uitkering/Arbeidsongeschiktheidsuitkering (aantal)",
+    "Personen per soort uitkering/AOW-uitkering (aantal)",
+    "Personen per soort uitkering, relatief/Werkloosheidsuitkering "
+    "(% van het aantal inwoners vanaf 15 jaar)",
+    "Personen per soort uitkering, relatief/Bijstandsuitkering "
+    "(% van het aantal inwoners vanaf 15 jaar)",
+)
+_CBS_BENEFIT_SHARES = (0.025, 0.04, 0.07, 0.18)  # of inhabitants 15+: WW, bijstand, AO, AOW
+_MAANDEN = ("maart", "juni", "september", "december")
+
+
+def write_cbs_benefits(
+    out_dir: Path, gm: str, start: date, months: int, rng: random.Random
+) -> Path | None:
+    """None when the data window holds no quarter's reference month (CBS has nothing yet)."""
+    quarter_ends = []
+    for i in range(months):
+        y, m = divmod(start.month - 1 + i, 12)
+        if (m + 1) % 3 == 0:
+            quarter_ends.append((start.year + y, m + 1))
+    if not quarter_ends:
+        return None
+    path = out_dir / f"Personen_met_een_uitkering_{gm}_statline_export.csv"
+    lines = [";".join(f'"{h}"' for h in _CBS_BENEFIT_HEADER)]
+    for n, (year, month) in enumerate(quarter_ends):
+        provisional = "*" if n >= len(quarter_ends) - 2 else ""
+        label = f"{year} {_MAANDEN[month // 3 - 1]}{provisional}"
+        for code, name, level, _wijk, inhabitants in _regions(gm):
+            adults = inhabitants * (1 - _AGE_SHARES[0])
+            counts = [
+                10 * round(adults * s * rng.uniform(0.9, 1.1) / 10) for s in _CBS_BENEFIT_SHARES
+            ]
+            pcts = [round(100 * c / adults) for c in counts[:2]]
+            cells = [name, label, MUNICIPALITY_NAME, level, f"{code:<10}"]
+            cells += [str(c) for c in counts] + [str(p) for p in pcts]
+            lines.append(";".join(f'"{c}"' for c in cells))
+    path.write_bytes(b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
 def write_cbs_files(out_dir: Path, gm: str, start: date, months: int, seed: int) -> list[Path]:
-    """The three CBS files for municipality ``gm`` (``GM0999``); data year = start year - 1."""
+    """The CBS files for municipality ``gm`` (``GM0999``); data year = start year - 1."""
     rng = random.Random(f"cbs-{seed}")
     year = start.year - 1
-    return [
+    files = [
         write_ses_woa(out_dir, gm, sorted({2021, year}), rng),
         write_kwb(out_dir, gm, year, rng),
         write_benefits(out_dir, gm, start, months, rng),
+        write_cbs_benefits(out_dir, gm, start, months, rng),
     ]
+    return [f for f in files if f is not None]

@@ -1,12 +1,93 @@
--- Benefit recipients per municipality x district x month x regulation from the municipality's
--- own file, with rates against CBS population (latest KWB year <= the month's year). Small
--- cells (1 to 4 recipients) are suppressed like the care marts.
+-- Benefit recipients per municipality x district x period x benefit type, from two sources
+-- kept side by side (never added up: they count different regulations):
+-- - the municipality's own monthly file (Participatiewet, IOAW, IOAZ, Bbz), source municipality;
+-- - CBS's quarterly "Personen met een uitkering; soort uitkering, wijken en buurten" (WW,
+--   bijstand, AO, AOW), source cbs. CBS counts persons on the last day of the quarter's last
+--   month; its own relative measure (% of inhabitants 15+) is kept as CBS published it.
+-- Rates use CBS population (latest KWB year <= the period's year). Small cells (1 to 4
+-- recipients) are suppressed like the care marts.
 
 with
 
+municipal as (
+
+    select
+        municipality_code,
+        district_code,
+        'month' as period_type,
+        month_start as period_start,
+        benefit_type,
+        'municipality' as source,
+        recipients,
+        null::numeric as cbs_pct_15_plus
+
+    from {{ ref('stg_cbs__municipal_benefits') }}
+
+),
+
+cbs_observations as (
+
+    select
+        municipality_code,
+        district_code,
+        period,
+        split_part(measure, '_', 2) as benefit_type,
+        case when measure like '%\_count' then value end as recipients,
+        case when measure like '%\_pct\_15\_plus' then value end as pct_15_plus
+
+    from {{ ref('stg_cbs__observations') }}
+    where dataset = 'uitkeringen'
+        and region_level = 'WK'
+        and measure like 'benefit\_%'
+        and period ~ '^[0-9]{4}(Q[1-4]|-[0-9]{2})$'
+
+),
+
+cbs_quarters as (
+
+    select
+        municipality_code,
+        district_code,
+        period,
+        case
+            when period like '%Q%'
+                then make_date(left(period, 4)::int, 3 * right(period, 1)::int - 2, 1)
+            else date_trunc('quarter', to_date(period, 'YYYY-MM'))::date
+        end as quarter_start,
+        benefit_type,
+        max(recipients) as recipients,
+        max(pct_15_plus) as pct_15_plus
+
+    from cbs_observations
+    group by municipality_code, district_code, period, benefit_type
+
+),
+
+cbs as (
+
+    -- A quarterly table has one reference month per quarter; should a table give more, the
+    -- latest month of the quarter stands for it.
+    select distinct on (municipality_code, district_code, quarter_start, benefit_type)
+        municipality_code,
+        district_code,
+        'quarter' as period_type,
+        quarter_start as period_start,
+        benefit_type,
+        'cbs' as source,
+        recipients::integer as recipients,
+        pct_15_plus as cbs_pct_15_plus
+
+    from cbs_quarters
+    where recipients is not null or pct_15_plus is not null
+    order by municipality_code, district_code, quarter_start, benefit_type, period desc
+
+),
+
 benefits as (
 
-    select * from {{ ref('stg_cbs__municipal_benefits') }}
+    select * from municipal
+    union all
+    select * from cbs
 
 ),
 
@@ -25,7 +106,7 @@ joined as (
             select p.inhabitants
             from population as p
             where p.region_code = benefits.district_code
-                and p.year <= extract(year from benefits.month_start)
+                and p.year <= extract(year from benefits.period_start)
             order by p.year desc
             limit 1
         ) as inhabitants,
@@ -33,11 +114,11 @@ joined as (
             select p.inhabitants_15_plus
             from population as p
             where p.region_code = benefits.district_code
-                and p.year <= extract(year from benefits.month_start)
+                and p.year <= extract(year from benefits.period_start)
             order by p.year desc
             limit 1
         ) as inhabitants_15_plus,
-        recipients between 1 and 4 as suppressed
+        coalesce(recipients between 1 and 4, false) as suppressed
 
     from benefits
 
@@ -48,18 +129,19 @@ final as (
     select
         municipality_code::text as municipality_code,
         district_code::text as district_code,
-        'month'::text as period_type,
-        month_start::date as period_start,
+        period_type::text as period_type,
+        period_start::date as period_start,
         benefit_type::text as benefit_type,
-        'municipality'::text as source,
+        source::text as source,
         (case when not suppressed then recipients end)::integer as recipients,
         (case
             when not suppressed and inhabitants > 0
                 then round(recipients * 1000.0 / inhabitants, 2)
         end)::numeric as recipients_per_1000_inhabitants,
         (case
-            when not suppressed and inhabitants_15_plus > 0
-                then round(recipients * 100.0 / inhabitants_15_plus, 1)
+            when suppressed then null
+            when cbs_pct_15_plus is not null then cbs_pct_15_plus
+            when inhabitants_15_plus > 0 then round(recipients * 100.0 / inhabitants_15_plus, 1)
         end)::numeric as pct_inhabitants_15_plus,
         suppressed::boolean as suppressed
 
