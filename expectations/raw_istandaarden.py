@@ -13,6 +13,10 @@ raw.istandaarden_323_prestatie and raw.istandaarden_325_prestatie (one line each
 raw.istandaarden_323_prestatie only
   - wet + aanbieder_agb + referentienummer is unique (OP283; ingest refuses repeats, this
     catches two workers loading the same re-sent line at once)
+raw.istandaarden_301_product / raw.istandaarden_319_antwoord against raw.istandaarden_315_product
+  - no answer before its request: a 301 product or 319 carrying a 315's ReferentieAanbieder
+    (same municipality, law and provider) is not dated before that 315 (Toewijzingsdatum,
+    Dagtekening)
 raw.istandaarden_323_declaratie (one row per 323 message)
   - totaal_debet_credit is D or C; prestaties_loaded <= prestaties_in
   - file totals reconcile: prestaties_loaded equals the lines actually loaded for the file, and
@@ -218,4 +222,40 @@ def build_suite(
         ],
         is_discrepancy_query=True,
     )
+
+    add(
+        "raw_answer_before_request",
+        _answer_before_request_query(raw),
+        [
+            gxe.ExpectTableRowCountToEqual(
+                value=0, description="no 301 or 319 answers a 315 before the 315 was sent"
+            )
+        ],
+        is_discrepancy_query=True,
+    )
     return SuiteDefinition(SUITE_NAME, checks, notes)
+
+
+def _answer_before_request_query(raw: str) -> str:
+    """301 products and 319 answers dated before the first 315 holding their
+    ReferentieAanbieder (waiting times would be negative)."""
+    return f"""SELECT a._source_file, a.referentie_aanbieder,
+               a.bericht || ' dated ' || a.answer_date || ' answers a 315 of ' || r.request_date
+                   AS discrepancy
+        FROM (
+            SELECT gemeentecode, wet, aanbieder_agb, referentie_aanbieder,
+                   toewijzingsdatum AS answer_date, '301' AS bericht, _source_file
+            FROM {raw}.istandaarden_301_product
+            WHERE referentie_aanbieder IS NOT NULL
+            UNION ALL
+            SELECT gemeentecode, wet, aanbieder_agb, referentie_aanbieder,
+                   bericht_dagtekening, '319', _source_file
+            FROM {raw}.istandaarden_319_antwoord
+        ) AS a
+        JOIN (
+            SELECT gemeentecode, wet, aanbieder_agb, referentie_aanbieder,
+                   min(bericht_dagtekening) AS request_date
+            FROM {raw}.istandaarden_315_product
+            GROUP BY 1, 2, 3, 4
+        ) AS r USING (gemeentecode, wet, aanbieder_agb, referentie_aanbieder)
+        WHERE a.answer_date < r.request_date"""

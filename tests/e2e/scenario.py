@@ -12,6 +12,10 @@ from pathlib import Path
 NS = {"wmo": ("iwmo", "wmo"), "jeugdwet": ("ijw", "jw")}
 CODES = {
     ("wmo", "301"): "414",
+    ("wmo", "305"): "418",
+    ("wmo", "307"): "420",
+    ("wmo", "315"): "444",
+    ("wmo", "319"): "482",
     ("wmo", "323"): "484",
     ("wmo", "325"): "485",
     ("jeugdwet", "301"): "436",
@@ -98,8 +102,10 @@ def msg_301(
     brp: tuple[str, int, str],
     extra_contacts: str = "",
     relatie: str = "",
+    referentie: str = "",
 ) -> str:
     opening, m, b = _head(law, "301")
+    ref = f"<{m}:ReferentieAanbieder>{referentie}</{m}:ReferentieAanbieder>" if referentie else ""
     relaties = ""
     if relatie:
         relaties = (
@@ -112,13 +118,114 @@ def msg_301(
         f"</{b}:Datum></{m}:Geboortedatum><{m}:Geslacht>1</{m}:Geslacht>{_name(m, b)}"
         f"{relaties}<{m}:Contactgegevens>{_contact(m, b, '01', *brp)}{extra_contacts}"
         f"</{m}:Contactgegevens><{m}:ToegewezenProducten><{m}:ToegewezenProduct>"
-        f"<{m}:ToewijzingNummer>{toewijzing}</{m}:ToewijzingNummer><{m}:Product>"
+        f"<{m}:ToewijzingNummer>{toewijzing}</{m}:ToewijzingNummer>{ref}<{m}:Product>"
         f"<{b}:Categorie>{cat}</{b}:Categorie></{m}:Product>"
         f"<{m}:Toewijzingsdatum>{dag}</{m}:Toewijzingsdatum>"
         f"<{m}:Toewijzingstijd>09:00:00</{m}:Toewijzingstijd>"
         f"<{m}:Ingangsdatum>2025-01-01</{m}:Ingangsdatum></{m}:ToegewezenProduct>"
         f"</{m}:ToegewezenProducten></{m}:Client></{m}:Bericht>"
     )
+
+
+def _client_short(m: str, b: str, bsn: str) -> str:
+    return (
+        f"<{m}:Client><{m}:Bsn>{bsn}</{m}:Bsn><{m}:Geboortedatum><{b}:Datum>1980-01-01"
+        f"</{b}:Datum></{m}:Geboortedatum><{m}:Geslacht>1</{m}:Geslacht><{m}:Naam>"
+        f"<{b}:Geslachtsnaam><{b}:Achternaam>Fictief</{b}:Achternaam></{b}:Geslachtsnaam>"
+        f"</{m}:Naam>"
+    )
+
+
+def msg_315(agb: str, ident: str, dag: str, bsn: str, products: list[tuple[str, str]]) -> str:
+    """A Wmo verzoek om toewijzing; products: (ReferentieAanbieder, category), huisarts."""
+    opening, m, b = _head("wmo", "315")
+    aangevraagd = "".join(
+        f"<{m}:AangevraagdProduct><{m}:ReferentieAanbieder>{ref}</{m}:ReferentieAanbieder>"
+        f"<{m}:Product><{b}:Categorie>{cat}</{b}:Categorie></{m}:Product>"
+        f"<{m}:ToewijzingIngangsdatum>{dag}</{m}:ToewijzingIngangsdatum>"
+        f"<{m}:Verwijzer><{b}:Type>02</{b}:Type></{m}:Verwijzer></{m}:AangevraagdProduct>"
+        for ref, cat in products
+    )
+    return (
+        f"{opening}{_header(m, b, CODES[('wmo', '315')], agb, GEMEENTE, ident, dag)}</{m}:Header>"
+        f"{_client_short(m, b, bsn)}<{m}:AangevraagdeProducten>{aangevraagd}"
+        f"</{m}:AangevraagdeProducten></{m}:Client></{m}:Bericht>"
+    )
+
+
+def msg_319(agb: str, ident: str, dag: str, ref: str, antwoord: str, reden: str = "") -> str:
+    opening, m, b = _head("wmo", "319")
+    afwijzing = f"<{m}:RedenAfwijzingVerzoek>{reden}</{m}:RedenAfwijzingVerzoek>" if reden else ""
+    return (
+        f"{opening}{_header(m, b, CODES[('wmo', '319')], GEMEENTE, agb, ident, dag)}</{m}:Header>"
+        f"<{m}:Antwoord><{m}:ReferentieAanbieder>{ref}</{m}:ReferentieAanbieder>"
+        f"<{m}:VerzoekAntwoord>{antwoord}</{m}:VerzoekAntwoord>{afwijzing}</{m}:Antwoord>"
+        f"</{m}:Bericht>"
+    )
+
+
+def msg_305_307(
+    number: str, agb: str, ident: str, dag: str, bsn: str, toewijzing: str, begin: str,
+    einde: str = "",
+) -> str:  # fmt: skip
+    """A Wmo start (305) or, with ``einde``, stop (307) of one assigned product."""
+    opening, m, b = _head("wmo", number)
+    tag = "StartProduct" if number == "305" else "StopProduct"
+    stop = f"<{m}:RedenBeeindiging>19</{m}:RedenBeeindiging><{m}:Einddatum>{einde}</{m}:Einddatum>"
+    return (
+        f"{opening}{_header(m, b, CODES[('wmo', number)], agb, GEMEENTE, ident, dag)}"
+        f"</{m}:Header>{_client_short(m, b, bsn)}<{m}:{tag}en><{m}:{tag}>"
+        f"<{m}:ToewijzingNummer>{toewijzing}</{m}:ToewijzingNummer>"
+        f"<{m}:Begindatum>{begin}</{m}:Begindatum>{stop if einde else ''}"
+        f"<{m}:StatusAanlevering>1</{m}:StatusAanlevering></{m}:{tag}></{m}:{tag}en>"
+        f"</{m}:Client></{m}:Bericht>"
+    )
+
+
+def waiting_files() -> dict[str, str]:
+    """Provider A's Wmo requests, answers, starts and stops; worked out by hand in
+    test_scenario.test_waiting_times and test_message_norms. (dates: 2025)"""
+    w301 = (A, C2, "02", ("5678CD", 1, ""))
+    return {
+        # VA1: 315 Friday 3 Jan, 301 Friday 10 Jan (5th working day); start 20 Jan reported
+        # 24 Jan; stop 31 Mar reported 9 Apr.
+        "wmo315_va1.xml": msg_315(A, "3150001", "2025-01-03", C2, [("VA1", "02")]),
+        "wmo301_va1.xml": msg_301(
+            "wmo", A, "3010101", "2025-01-10", C2, "5001", "02", w301[3], referentie="VA1"
+        ),
+        "wmo305_5001.xml": msg_305_307("305", A, "3050001", "2025-01-24", C2, "5001", "2025-01-20"),
+        "wmo307_5001.xml": msg_305_307(
+            "307", A, "3070001", "2025-04-09", C2, "5001", "2025-01-20", "2025-03-31"
+        ),
+        # VA2: decided on its own day (Monday 6 Jan); start 13 Jan reported Tuesday 21 Jan.
+        "wmo315_va2.xml": msg_315(A, "3150002", "2025-01-06", C2, [("VA2", "02")]),
+        "wmo301_va2.xml": msg_301(
+            "wmo", A, "3010102", "2025-01-06", C2, "5002", "02", w301[3], referentie="VA2"
+        ),
+        "wmo305_5002.xml": msg_305_307("305", A, "3050002", "2025-01-21", C2, "5002", "2025-01-13"),
+        # VA3 + VA4: one 315 (Wednesday 5 Feb) with two products, decided apart. VA3 "in
+        # onderzoek" on 7 Feb, assigned 20 Mar, started 7 Apr (reported 8 Apr). VA4 afgewezen
+        # (reason 6) on 12 Feb.
+        "wmo315_va3_va4.xml": msg_315(
+            A, "3150003", "2025-02-05", C2, [("VA3", "02"), ("VA4", "01")]
+        ),
+        "wmo319_va3.xml": msg_319(A, "3190001", "2025-02-07", "VA3", "2"),
+        "wmo319_va4.xml": msg_319(A, "3190002", "2025-02-12", "VA4", "1", "6"),
+        "wmo301_va3.xml": msg_301(
+            "wmo", A, "3010103", "2025-03-20", C2, "5003", "02", w301[3], referentie="VA3"
+        ),
+        "wmo305_5003.xml": msg_305_307("305", A, "3050003", "2025-04-08", C2, "5003", "2025-04-07"),
+        # VA5: Monday 24 Mar, never answered. VA6: Thursday 27 Mar, rejected Thursday 3 Apr
+        # for woonplaatsbeginsel (reason 8).
+        "wmo315_va5.xml": msg_315(A, "3150005", "2025-03-24", C3, [("VA5", "02")]),
+        "wmo315_va6.xml": msg_315(A, "3150006", "2025-03-27", C3, [("VA6", "02")]),
+        "wmo319_va6.xml": msg_319(A, "3190003", "2025-04-03", "VA6", "1", "8"),
+        # VA7: Monday 14 Apr, assigned Tuesday 22 Apr (6th working day).
+        "wmo315_va7.xml": msg_315(A, "3150007", "2025-04-14", C3, [("VA7", "02")]),
+        "wmo301_va7.xml": msg_301(
+            "wmo", A, "3010107", "2025-04-22", C3, "5007", "02", w301[3], referentie="VA7"
+        ),
+    }
 
 
 def _prestatie(m: str, b: str, ln: Line, retour: str = "") -> str:
@@ -310,6 +417,7 @@ def write(inbox: Path) -> dict[str, str]:
         Line(bsn, f"JR{i}", f"200{i}", "45", "45A01", *MAR, 2, 20000) for i, bsn in enumerate(J, 1)
     ]
     files["jw323_A_mar.xml"] = msg_323("jeugdwet", A, "3231001", "2025-04-04", "JD1", MAR, j_lines)
+    files.update(waiting_files())
     inbox.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (inbox / name).write_text(text, encoding="utf-8")

@@ -148,12 +148,75 @@ def test_care_usage_by_district(first_run: dict) -> None:
     ]
 
 
+def test_waiting_times(first_run: dict) -> None:
+    """scenario.waiting_files, by hand (2025, Wmo, provider A; working days Mon-Fri).
+
+    Q1 requests: VA1 (3 Jan -> 301 10 Jan: 7 days, due Fri 10 Jan: in time), VA2 (6 Jan, same
+    day: 0, in time), VA3 (5 Feb, in onderzoek 7 Feb, 301 20 Mar: 43, due 12 Feb: late), VA4
+    (5 Feb -> 319 afgewezen 12 Feb: 7, due 12 Feb: in time), VA5 (24 Mar, never decided), VA6
+    (27 Mar -> 319 afgewezen, woonplaatsbeginsel, 3 Apr: 7, due Thu 3 Apr: in time).
+    6 requests, 5 decided; days 0, 7, 7, 7, 43 -> median 7, p90 at 0.9 x 4 = 3.6: 7 + 0.6 x 36
+    = 28.6; 4 of 5 in time = 80.00 %. Open at 31 Mar: VA5, VA6 -> 2.
+    Assignment -> start, by Toewijzingsdatum quarter: 5001 10 Jan -> 20 Jan (10), 5002 6 Jan ->
+    13 Jan (7), 5003 20 Mar -> 7 Apr (18): Q1 median 10. The 301s without a 315 (tnr 1001,
+    1002, 1005, 2001-2005) are no requests and have no 305.
+    Q2: VA7 14 Apr -> 22 Apr: 8 days, due Mon 21 Apr: late -> 0.00 %; open at 30 Jun: VA5.
+    """
+    assert rows(
+        first_run["url"],
+        "SELECT law, quarter_start::text, requests, decided, median_days_to_decision, "
+        "p90_days_to_decision, pct_decided_within_5_workdays, open_at_quarter_end, "
+        "median_days_assignment_to_start FROM marts.waiting_times_quarterly ORDER BY 1, 2",
+    ) == [
+        ("wmo", "2025-01-01", 6, 5, D("7"), D("28.6"), D("80.00"), 2, D("10")),
+        ("wmo", "2025-04-01", 1, 1, D("8"), D("8"), D("0.00"), 1, None),
+    ]
+    # by Verwijzer (all huisarts) and category: VA4 is category 01, the rest 02
+    assert rows(
+        first_run["url"],
+        "SELECT breakdown, breakdown_code, breakdown_name, requests, decided, "
+        "open_at_quarter_end FROM marts.waiting_times_by_breakdown_quarterly "
+        "WHERE quarter_start = '2025-01-01' ORDER BY 1, 2",
+    ) == [
+        ("product_category", "01", "Hulp bij het huishouden", 1, 1, 0),
+        ("product_category", "02", "Begeleiding", 5, 4, 2),
+        ("provider", scenario.A, None, 6, 5, 2),
+        ("referrer_type", "02", "Huisarts", 6, 5, 2),
+    ]
+
+
+def test_message_norms(first_run: dict) -> None:
+    """By hand; "today" is the newest message, 5 May (wmo323_A_apr).
+    OP274_ANTWOORD Q1: first answers VA1 10 Jan, VA2 6 Jan, VA3 7 Feb (the 319 "in onderzoek",
+    due 12 Feb), VA4 12 Feb, VA6 3 Apr: on time; VA5 due 31 Mar, nothing by 5 May: late,
+    missing -> 5 of 6 = 83.33 %. Q2: VA7's 301 on 22 Apr, due 21 Apr: late.
+    OP274_ONDERZOEK: VA3 7 Feb + 56 days = 4 Apr, decided 20 Mar: on time.
+    OP271_START: 5001 starts Mon 20 Jan, 305 on 24 Jan (due 27 Jan): on time; 5002 starts Mon
+    13 Jan, 305 Tue 21 Jan (due 20 Jan): late; 5003 (Q2) starts 7 Apr, 305 8 Apr: on time.
+    OP272_STOP: 5001 ends Mon 31 Mar, 307 Wed 9 Apr (due Mon 7 Apr): late.
+    """
+    assert rows(
+        first_run["url"],
+        "SELECT norm_code, quarter_start::text, events, on_time, late, missing_past_norm, "
+        "not_yet_due, pct_on_time FROM marts.message_norm_compliance_quarterly "
+        "ORDER BY 1, 2",
+    ) == [
+        ("OP271_START", "2025-01-01", 2, 1, 1, 0, 0, D("50.00")),
+        ("OP271_START", "2025-04-01", 1, 1, 0, 0, 0, D("100.00")),
+        ("OP272_STOP", "2025-01-01", 1, 0, 1, 0, 0, D("0.00")),
+        ("OP274_ANTWOORD", "2025-01-01", 6, 5, 1, 1, 0, D("83.33")),
+        ("OP274_ANTWOORD", "2025-04-01", 1, 0, 1, 0, 0, D("0.00")),
+        ("OP274_ONDERZOEK", "2025-01-01", 1, 1, 0, 0, 0, D("100.00")),
+    ]
+
+
 def test_ledger_quarantine_and_summary(first_run: dict) -> None:
     url = first_run["url"]
-    # 17 files: 16 distinct contents loaded (one with a quarantined line), 1 duplicate
+    # 17 + 17 waiting-time files: 33 distinct contents loaded (one with a quarantined line),
+    # 1 duplicate
     assert rows(url, "SELECT outcome, count(*) FROM audit.file_delivery GROUP BY 1 ORDER BY 1") == [
         ("duplicate", 1),
-        ("loaded", 16),
+        ("loaded", 33),
     ]
     assert rows(url, "SELECT reason_code, count(*) FROM quarantine.rejected_record GROUP BY 1") == [
         ("BSN_ELFPROEF", 1)

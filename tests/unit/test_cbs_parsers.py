@@ -169,12 +169,12 @@ def test_statline_long_dimension_and_text_attributes(tmp_path: Path) -> None:
     p.write_bytes(
         b"\xef\xbb\xbf"
         + (
-            '"Soort uitkering";"Wijken en buurten";"Perioden";'
-            '"Regioaanduiding/Gemeentenaam (naam)";"Regioaanduiding/Codering (code)";'
-            '"Personen met een uitkering (aantal)"\r\n'
-            '"Bijstandsuitkering";"Centrum";"2024 juni";"Denkstede";"WK099901  ";"  120"\r\n'
-            '"AOW-uitkering";"Centrum";"2024 juni";"Denkstede";"WK099901  ";"    ."\r\n'
-        ).encode("utf-8")
+            b'"Soort uitkering";"Wijken en buurten";"Perioden";'
+            b'"Regioaanduiding/Gemeentenaam (naam)";"Regioaanduiding/Codering (code)";'
+            b'"Personen met een uitkering (aantal)"\r\n'
+            b'"Bijstandsuitkering";"Centrum";"2024 juni";"Denkstede";"WK099901  ";"  120"\r\n'
+            b'"AOW-uitkering";"Centrum";"2024 juni";"Denkstede";"WK099901  ";"    ."\r\n'
+        )
     )
     header, obs, bad, n = statline.read_statline_csv(p)
     assert header.dataset == "uitkeringen" and not bad and n == 2

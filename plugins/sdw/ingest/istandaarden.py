@@ -42,7 +42,7 @@ _MESSAGE_LEVEL = frozenset(
 )
 _LINE_TAG = re.compile(
     rb"<(?:[\w.-]+:)?(?:Prestatie|ToegewezenProduct|StartProduct|StopProduct|AangevraagdProduct"
-    rb"|Antwoord)[\s>]"
+    rb"|OngewijzigdProduct|TeWijzigenProduct|NieuwProduct|Antwoord)[\s>]"
 )
 
 

@@ -235,6 +235,38 @@ def _client_records(
                 raamcontract=r.t(p, "m:Raamcontract"),
             )
             yield Record("istandaarden_315_product", row, p, f"{base}/AangevraagdProduct[{i}]")
+    elif n == "317":
+        # One row per product named in the verzoek om wijziging: kept unchanged, to change (by
+        # ToewijzingNummer) or new. The verzoek's ReferentieAanbieder is what a 319 or 301
+        # answers, so every row carries it.
+        verzoek = client.find("m:Verzoek", namespaces=r.ns)
+        if verzoek is None:
+            return
+        common317 = dict(
+            common,
+            _bsn=bsn,
+            referentie_aanbieder=r.t(verzoek, "m:ReferentieAanbieder"),
+            reden_verzoek=r.t(verzoek, "m:RedenVerzoek"),
+        )
+        kinds = (
+            ("ongewijzigd", "m:OngewijzigdeProducten/m:OngewijzigdProduct"),
+            ("te_wijzigen", "m:TeWijzigenProducten/m:TeWijzigenProduct"),
+            ("nieuw", "m:NieuweProducten/m:NieuwProduct"),
+        )
+        i = 0
+        for kind, path in kinds:
+            for p in r.all(verzoek, path):
+                i += 1
+                row = dict(
+                    common317,
+                    soort_product=kind,
+                    toewijzingnummer=r.t(p, "m:ToewijzingNummer"),
+                    **_product(r, p),
+                    gewenste_ingangsdatum=_d(r.t(p, "m:GewensteIngangsdatum")),
+                    einddatum=_d(r.t(p, "m:Einddatum")),
+                    **_omvang(r, p),
+                )
+                yield Record("istandaarden_317_product", row, p, f"{base}/Verzoek/Product[{i}]")
     elif n in ("323", "325"):
         declaratie = client.getparent().getparent()
         declaratienummer = r.t(declaratie, "m:DeclaratieNummer")
@@ -250,7 +282,7 @@ def _client_records(
 
 
 # Message numbers whose clients we extract; all others are validated and ledgered only.
-_CLIENT_MESSAGES = frozenset({"301", "305", "307", "315", "323", "325"})
+_CLIENT_MESSAGES = frozenset({"301", "305", "307", "315", "317", "323", "325"})
 
 
 def read_message(
@@ -292,6 +324,8 @@ def read_message(
                 referentie_aanbieder=r.t(elem, "m:ReferentieAanbieder"),
                 verzoek_antwoord=r.t(elem, "m:VerzoekAntwoord"),
                 reden_afwijzing_verzoek=r.t(elem, "m:RedenAfwijzingVerzoek"),
+                # iJw only: the municipality that is responsible instead (woonplaatsbeginsel)
+                woonplaatsbeginsel_gemeente=r.t(elem, "m:Woonplaatsbeginsel/m:Gemeente"),
             )
             yield Record("istandaarden_319_antwoord", row, elem, "Antwoord")
         elif local == "Declaratie" and mt.number == "323":

@@ -254,6 +254,32 @@ CREATE TABLE IF NOT EXISTS raw.istandaarden_315_product (
     _loaded_at            timestamptz NOT NULL DEFAULT now()
 );
 
+-- 317 verzoek om wijziging: one row per product the verzoek names (kept, to change, new).
+CREATE TABLE IF NOT EXISTS raw.istandaarden_317_product (
+    wet                   text NOT NULL,
+    gemeentecode          text NOT NULL,
+    aanbieder_agb         text NOT NULL,
+    bericht_identificatie text NOT NULL,
+    bericht_dagtekening   date NOT NULL,
+    bsn_pseudoniem        text NOT NULL,
+    referentie_aanbieder  text NOT NULL,
+    reden_verzoek         text NOT NULL,
+    soort_product         text NOT NULL,     -- 'ongewijzigd' | 'te_wijzigen' | 'nieuw'
+    toewijzingnummer      text,              -- ongewijzigd / te_wijzigen
+    productcategorie      text,
+    productcode           text,
+    gewenste_ingangsdatum date,
+    einddatum             date,
+    omvang_volume         bigint,
+    omvang_eenheid        text,
+    omvang_frequentie     text,
+    budget                bigint,
+    _batch_id             text NOT NULL,
+    _source_file          text NOT NULL,
+    _file_hash            text NOT NULL,
+    _loaded_at            timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE IF NOT EXISTS raw.istandaarden_319_antwoord (
     wet                   text NOT NULL,
     gemeentecode          text NOT NULL,
@@ -263,11 +289,15 @@ CREATE TABLE IF NOT EXISTS raw.istandaarden_319_antwoord (
     referentie_aanbieder  text NOT NULL,
     verzoek_antwoord      text NOT NULL,
     reden_afwijzing_verzoek text,
+    woonplaatsbeginsel_gemeente text,        -- iJw: the municipality responsible instead
     _batch_id             text NOT NULL,
     _source_file          text NOT NULL,
     _file_hash            text NOT NULL,
     _loaded_at            timestamptz NOT NULL DEFAULT now()
 );
+
+-- Columns added after a table first shipped: existing warehouses get them here.
+ALTER TABLE raw.istandaarden_319_antwoord ADD COLUMN IF NOT EXISTS woonplaatsbeginsel_gemeente text;
 
 -- 323 declaratie: header totals (one row per message) and the lines (Prestatie).
 CREATE TABLE IF NOT EXISTS raw.istandaarden_323_declaratie (

@@ -17,6 +17,7 @@ renamed as (
         referentie_aanbieder as provider_reference,
         verzoek_antwoord as request_answer,
         reden_afwijzing_verzoek as rejection_reason,
+        'GM' || woonplaatsbeginsel_gemeente as responsible_municipality_code,
 
         _batch_id as batch_id,
         _source_file as source_file,

@@ -1,0 +1,103 @@
+-- waiting_times_quarterly's measures per product category, per provider and per Verwijzer
+-- type (huisarts, gemeente, jeugdarts, GI, ...), stacked in one table: `breakdown` names the
+-- dimension, `breakdown_code` / `breakdown_name` its value. An assignment counts under the
+-- Verwijzer of the 315 it answers; a municipality-initiated one (no 315) under `geen_verzoek`.
+
+with
+
+requests as (
+
+    select * from {{ ref('int_assignment_requests') }}
+
+),
+
+assignments as (
+
+    select * from {{ ref('int_assignment_starts') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('product_categories') }}
+
+),
+
+referrers as (
+
+    select * from {{ ref('referrer_types') }}
+
+),
+
+requests_by as (
+
+    select *, 'product_category' as breakdown, coalesce(product_category, 'onbekend') as breakdown_code
+    from requests
+    union all
+    select *, 'provider', provider_agb from requests
+    union all
+    select *, 'referrer_type', coalesce(referrer_type, 'onbekend') from requests
+
+),
+
+assignments_by as (
+
+    select *, 'product_category' as breakdown, coalesce(product_category, 'onbekend') as breakdown_code
+    from assignments
+    union all
+    select *, 'provider', provider_agb from assignments
+    union all
+    select *, 'referrer_type', coalesce(referrer_type, 'geen_verzoek') from assignments
+
+),
+
+measures as (
+
+    {{ waiting_time_measures(
+        'requests_by',
+        'assignments_by',
+        ['municipality_code', 'law', 'breakdown', 'breakdown_code'],
+    ) }}
+
+),
+
+final as (
+
+    select
+        measures.municipality_code::text as municipality_code,
+        measures.law::text as law,
+        measures.breakdown::text as breakdown,
+        measures.breakdown_code::text as breakdown_code,
+        (case measures.breakdown
+            when 'product_category' then categories.name
+            when 'referrer_type' then
+                coalesce(
+                    referrers.name,
+                    case when measures.breakdown_code = 'geen_verzoek'
+                        then 'Geen verzoek (toewijzing op initiatief van de gemeente)'
+                    end
+                )
+        end)::text as breakdown_name,
+        measures.quarter_start::date as quarter_start,
+        measures.requests::integer as requests,
+        measures.decided::integer as decided,
+        measures.median_days_to_decision::numeric as median_days_to_decision,
+        measures.p90_days_to_decision::numeric as p90_days_to_decision,
+        measures.pct_decided_within_5_workdays::numeric(5, 2) as pct_decided_within_5_workdays,
+        measures.open_at_quarter_end::integer as open_at_quarter_end,
+        measures.median_days_assignment_to_start::numeric as median_days_assignment_to_start
+
+    from measures
+
+    left join categories
+        on measures.breakdown = 'product_category'
+        and categories.law = measures.law
+        and categories.product_category = measures.breakdown_code
+
+    left join referrers
+        on measures.breakdown = 'referrer_type'
+        and referrers.referrer_type = measures.breakdown_code
+
+)
+
+select * from final
