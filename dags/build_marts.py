@@ -12,13 +12,13 @@ from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup
 from cosmos.operators.local import DbtSeedLocalOperator
 
-from sdw.orchestration.assets import MARTS_CARE, RAW_CBS, RAW_ISTANDAARDEN
+from sdw.orchestration.assets import MARTS_CARE, RAW_CASES, RAW_CBS, RAW_ISTANDAARDEN
 from sdw.orchestration.dbt_build import cosmos_configs
 
 
 @dag(
     dag_id="build_marts",
-    schedule=RAW_ISTANDAARDEN | RAW_CBS,
+    schedule=RAW_ISTANDAARDEN | RAW_CBS | RAW_CASES,
     start_date=pendulum.datetime(2025, 1, 1, tz="Europe/Amsterdam"),
     catchup=False,
     max_active_runs=1,

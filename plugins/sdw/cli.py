@@ -107,6 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 migrate_metadata_db()
                 ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
                 cbs_run = run_dag("ingest_cbs", {"inbox": str(inbox)})
+                run_dag("ingest_cases", {"inbox": str(inbox)})
                 build_run = run_dag("build_marts")
             except DagRunFailed as exc:
                 console.write(f"\n{log_tail(log_path)}\n\nsdw: {exc}\n")

@@ -16,11 +16,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sdw.generate.addresses import Geography
+from sdw.generate.cases import write_case_files
 from sdw.generate.cbs_files import write_cbs_files
 from sdw.generate.declarations import DeclarationWriter
 from sdw.generate.expected import Expected
 from sdw.generate.model import Trajectory, add_months, build_world
 from sdw.generate.sink import Sink
+from sdw.generate.waiting import expected_waiting_times
 from sdw.generate.xml_writers import msg_301, msg_305, msg_307, msg_315, msg_319
 
 __all__ = ["DEFAULT_MAX_FILE_BYTES", "GenerationSummary", "generate"]
@@ -98,6 +100,7 @@ def generate(
         max_file_bytes=max_file_bytes,
     ).run((lambda k: progress(k + 2, total_steps)) if progress is not None else None)
 
+    procedure_times = write_case_files(out_dir, world, gemeentecode, window_end, seed)
     expected_file = out_dir / EXPECTED_FILE
     document = {
         "generator": {
@@ -112,6 +115,10 @@ def generate(
         "totals": {**expected.totals(), "messages": sink.counts},
         "care_usage_quarterly": expected.quarterly_rows(),
         "care_usage_by_district_quarterly": expected.district_rows(),
+        **procedure_times,  # case export totals and procedure_times_quarterly
+        "waiting_times_quarterly": expected_waiting_times(
+            world.trajectories, f"GM{gemeentecode}", window_end
+        ),
     }
     expected_file.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
 

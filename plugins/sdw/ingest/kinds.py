@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sdw.cases import load as case_load
+from sdw.cases import procedures as case_procedures
 from sdw.cbs import benefits as cbs_benefits
 from sdw.cbs import kwb as cbs_kwb
 from sdw.cbs import loads as cbs_loads
@@ -44,6 +46,14 @@ KINDS: tuple[FileKind, ...] = (
         "ingest_istandaarden",
         lambda p: address_file_year(p) is not None,
         lambda path, file_hash, _ctx: parse_address_file(path, file_hash),
+    ),
+    # The municipal case system's Wmo/Jeugdwet procedure export, loaded by ingest_cases;
+    # detected by its header (sdw.cases.procedures), before the CBS CSV sniffers.
+    FileKind(
+        "cases",
+        "ingest_cases",
+        case_procedures.sniff,
+        case_load.parse_case_file,
     ),
     # CBS open data, loaded by ingest_cbs; detected by header/content, not by name.
     FileKind(

@@ -8,5 +8,7 @@ from airflow.sdk import Asset
 RAW_ISTANDAARDEN = Asset(name="raw_istandaarden", uri="sdw://warehouse/raw/istandaarden")
 # Rows landed in raw.cbs_observation and raw.cbs_municipal_benefit (ingest_cbs).
 RAW_CBS = Asset(name="raw_cbs", uri="sdw://warehouse/raw/cbs")
+# Rows landed in raw.case_procedure: the municipal case system's procedure dates (ingest_cases).
+RAW_CASES = Asset(name="raw_cases", uri="sdw://warehouse/raw/cases")
 # Published care marts (marts.care_usage_quarterly, marts.care_usage_by_district_quarterly).
 MARTS_CARE = Asset(name="marts_care", uri="sdw://warehouse/marts/care")

@@ -1,0 +1,135 @@
+"""A case export as the shared ingest machinery wants it: a ``ParsedFile`` per file.
+
+What is kept of a row (``raw.case_procedure``): the municipality, a pseudonym of the melding's
+identificatie, the law, the procedure's dates, the outcome and the CBS area of the address.
+
+- The address is reduced to the CBS buurt/wijk at ingest by the very lookup that reduces a
+  301's BRP address (``IngestContext.lookup_address``: the latest CBS address file, exactly
+  postcode + huisnummer); postcode and huisnummer are never written. Like a 301, a file with
+  addresses waits in the inbox (``deferred``) while no CBS address file is loaded, because a
+  district lost at ingest cannot be recovered later; an address the CBS file does not list
+  loads with ``adres_status = 'not_found'`` and counts under district ``UNKNOWN``.
+- The identificatie is a case number, not personal data by design, but some case systems
+  build it from the BSN, and nothing downstream needs it readable: it is replaced by the same
+  keyed HMAC as a BSN, over ``melding:<gemeentecode>:<identificatie>`` so that a case number
+  equal to a BSN never yields that client's BSN pseudonym. A later delivery of the same case
+  gets the same pseudonym and replaces it (staging keeps the latest).
+- Quarantine keeps a rejected row's contract fields as written, except: identificatie as
+  ``[melding:<pseudonym prefix>]``, postcode cut to its four digits, huisnummer as ``*``, any
+  BSN-like number masked; extra columns and lines that cannot be split are not kept at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sdw.cases.procedures import HEADER, BadRow, CaseRow, read_case_file
+from sdw.ingest.istandaarden import IngestContext, ParsedFile
+from sdw.ingest.report import FileReport
+from sdw.ingest.writer import QuarantineRecord
+from sdw.pseudonym import Pseudonymiser, mask_bsns
+
+FILE_KIND = "cases"
+RAW_TABLE = "case_procedure"
+COLUMNS = [
+    "gemeentecode",
+    "melding_pseudoniem",
+    "wet",
+    "datum_melding",
+    "datum_onderzoek_afgerond",
+    "datum_start_aanvraag",
+    "datum_beschikking",
+    "datum_afhandeling",
+    "resultaat",
+    "adres_status",
+    "buurtcode",
+    "wijkcode",
+    "adres_gemeentecode",
+    "line_number",
+]
+
+
+def case_pseudonym(pseudonymiser: Pseudonymiser, gemeentecode: str, identificatie: str) -> str:
+    return pseudonymiser(f"melding:{gemeentecode}:{identificatie}")
+
+
+def _area(row: CaseRow, ctx: IngestContext) -> tuple[str, int | None, int | None, int | None]:
+    """(adres_status, buurtcode, wijkcode, gemeentecode) as CBS integers."""
+    if row.postcode is not None and row.huisnummer is not None:
+        return ctx.lookup_address(row.postcode, row.huisnummer)
+    if row.wijkcode is not None:
+        return "wijkcode", None, row.wijkcode, row.wijkcode // 100
+    return "no_address", None, None, None
+
+
+def redacted_fragment(bad: BadRow, pseudonymiser: Pseudonymiser) -> str:
+    if bad.fields is None:
+        return (
+            "[the line could not be split into the contract's columns; not kept: it may hold "
+            "personal data]"
+        )
+    gm = bad.fields["gemeentecode"].strip().upper()
+    gm = f"GM{gm}" if gm.isdigit() else gm
+    parts = []
+    for name in HEADER:
+        value = bad.fields[name].strip()
+        if value and name == "identificatie":
+            value = f"[melding:{case_pseudonym(pseudonymiser, gm, value)[:12]}]"
+        elif value and name == "postcode":
+            value = value.replace(" ", "")[:4] + "**"
+        elif value and name == "huisnummer":
+            value = "*"
+        parts.append(f"{name}={value}")
+    return mask_bsns("; ".join(parts), pseudonymiser)
+
+
+def parse_case_file(path: Path, file_hash: str, ctx: IngestContext) -> ParsedFile:
+    """Everything about one export, decided in memory; nothing is written here."""
+    parsed = read_case_file(path)
+    if any(r.postcode is not None for _n, r in parsed.rows) and not ctx.has_address_file():
+        report = FileReport(
+            path.name,
+            file_hash,
+            FILE_KIND,
+            "deferred",
+            reason_code="NO_ADDRESS_FILE",
+            reason="No CBS address file loaded yet; add one to the inbox.",
+        )
+        return ParsedFile(report, {}, [])
+    rows: list[list[object]] = []
+    for lineno, r in parsed.rows:
+        rows.append(
+            [
+                r.gemeentecode,
+                case_pseudonym(ctx.pseudonymiser, r.gemeentecode, r.identificatie),
+                r.wet,
+                r.datum_melding,
+                r.datum_onderzoek_afgerond,
+                r.datum_start_aanvraag,
+                r.datum_beschikking,
+                r.datum_afhandeling,
+                r.resultaat,
+                *_area(r, ctx),
+                lineno,
+            ]
+        )
+    quarantine = [
+        QuarantineRecord(
+            scope="record",
+            reason_code=b.code,
+            reason=f"Line {b.line_number}: {b.reason}",
+            original_fragment=redacted_fragment(b, ctx.pseudonymiser),
+            line_number=b.line_number,
+        )
+        for b in parsed.bad
+    ]
+    report = FileReport(
+        source_file=path.name,
+        file_hash=file_hash,
+        file_kind=FILE_KIND,
+        status="loaded_with_rejections" if quarantine else "loaded",
+        lines_in=parsed.lines_in,
+        lines_loaded=len(rows),
+        lines_quarantined=len(quarantine),
+    )
+    return ParsedFile(report, {RAW_TABLE: (COLUMNS, rows)}, quarantine)
