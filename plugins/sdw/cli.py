@@ -107,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 migrate_metadata_db()
                 ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
                 cbs_run = run_dag("ingest_cbs", {"inbox": str(inbox)})
-                run_dag("ingest_cases", {"inbox": str(inbox)})
+                cases_run = run_dag("ingest_cases", {"inbox": str(inbox)})
                 build_run = run_dag("build_marts")
             except DagRunFailed as exc:
                 console.write(f"\n{log_tail(log_path)}\n\nsdw: {exc}\n")
@@ -119,7 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sdw.summary import collect, render
 
         render(
-            collect(url, ingest_run.run_id, build_run.run_id, cbs_run.run_id),
+            collect(url, ingest_run.run_id, build_run.run_id, cbs_run.run_id, cases_run.run_id),
             url,
             time.monotonic() - started,
             embedded and not args.keep_running,

@@ -25,21 +25,38 @@ class RunSummary:
     last_quarter: str | None = None
     headline: list[tuple[str, int, Decimal]] = field(default_factory=list)
     cbs: tuple[int, int, int] | None = None  # ingest_cbs: files ledgered, rows loaded, quarantined
+    cases: tuple[int, int, int] | None = None  # ingest_cases: the same
+    waiting_quarter: str | None = None
+    # municipality + law, requests, median days to decision, % within 5 working days, backlog
+    waiting: list[tuple[str, int, Decimal | None, Decimal | None, int]] = field(
+        default_factory=list
+    )
+
+
+def _ledgered(conn: psycopg.Connection, run_id: str) -> tuple[int, int, int]:
+    row = conn.execute(
+        """SELECT count(*), coalesce(sum(lines_loaded), 0), coalesce(sum(lines_quarantined), 0)
+           FROM audit.file_ledger WHERE _batch_id = %s""",
+        (run_id,),
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def collect(
-    url: str, ingest_run_id: str, build_run_id: str | None, cbs_run_id: str | None = None
+    url: str,
+    ingest_run_id: str,
+    build_run_id: str | None,
+    cbs_run_id: str | None = None,
+    cases_run_id: str | None = None,
 ) -> RunSummary:
     s = RunSummary()
+    runs = [r for r in (ingest_run_id, cbs_run_id, cases_run_id) if r]
     with psycopg.connect(url) as conn:
         if cbs_run_id:
-            row = conn.execute(
-                """SELECT count(*), coalesce(sum(lines_loaded), 0),
-                          coalesce(sum(lines_quarantined), 0)
-                   FROM audit.file_ledger WHERE _batch_id = %s""",
-                (cbs_run_id,),
-            ).fetchone()
-            s.cbs = (int(row[0]), int(row[1]), int(row[2]))
+            s.cbs = _ledgered(conn, cbs_run_id)
+        if cases_run_id:
+            s.cases = _ledgered(conn, cases_run_id)
         for outcome, n in conn.execute(
             "SELECT outcome, count(*) FROM audit.file_delivery WHERE _batch_id = %s GROUP BY 1",
             (ingest_run_id,),
@@ -54,9 +71,9 @@ def collect(
         s.lines_in, s.lines_loaded, s.lines_quarantined = (int(x) for x in row)
         s.quarantine_reasons = dict(
             conn.execute(
-                "SELECT reason_code, count(*) FROM quarantine.rejected_record WHERE _batch_id = %s "
-                "GROUP BY 1 ORDER BY 2 DESC",
-                (ingest_run_id,),
+                "SELECT reason_code, count(*) FROM quarantine.rejected_record "
+                "WHERE _batch_id = ANY(%s) GROUP BY 1 ORDER BY 2 DESC",
+                (runs,),
             ).fetchall()
         )
         if build_run_id:
@@ -101,6 +118,11 @@ def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
             f"CBS open data (ingest_cbs): {s.cbs[0]} new files, {s.cbs[1]} region rows loaded, "
             f"{s.cbs[2]} quarantined"
         )
+    if s.cases is not None:
+        c.print(
+            f"Case-system exports (ingest_cases): {s.cases[0]} new files, {s.cases[1]} rows "
+            f"loaded, {s.cases[2]} quarantined"
+        )
     if s.files_by_status.get("deferred"):
         c.print(
             f"[yellow]{s.files_by_status['deferred']} toewijzing (301) files wait for a CBS "
@@ -134,6 +156,24 @@ def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
                 f"{eur:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
             )
         c.print(h)
+    if s.waiting:
+        w = Table(
+            "gemeente, wet",
+            "verzoeken",
+            "mediaan dagen tot besluit",
+            "% binnen 5 werkdagen",
+            "open aan eind kwartaal",
+            title=f"Wachttijden {s.waiting_quarter} (verzoek 315 → besluit 301/319)",
+        )
+        for law, requests, median, pct, backlog in s.waiting:
+            w.add_row(
+                law,
+                str(requests),
+                "—" if median is None else f"{median:g}".replace(".", ","),
+                "—" if pct is None else f"{pct:.2f}".replace(".", ","),
+                str(backlog),
+            )
+        c.print(w)
     c.print(f"Wall time: {wall_s:.1f} s")
     c.print(
         "\n[bold]Connect a BI tool[/] (Power BI, Superset, Metabase, Excel): PostgreSQL "
