@@ -12,6 +12,7 @@ and are the caller's to transform (pseudonymise, reduce to a CBS area) and drop.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -73,6 +74,20 @@ class _Reader:
         self.mt = mt
         self.ns = {"m": mt.namespace, "b": mt.basis_namespace}
         self.m = "{" + mt.namespace + "}"
+        b = "{" + mt.basis_namespace + "}"
+        fields = dict(_PRESTATIE_FIELDS)
+        if mt.number != "323":
+            del fields["ProductTarief"]  # a 325 echoes it; raw keeps the 323's
+        self.prestatie_fields = _qualified(fields, self.m, b)
+        self._declaratie: etree._Element | None = None
+        self._declaratienummer: str | None = None
+
+    def declaratienummer(self, declaratie: etree._Element) -> str | None:
+        """Looked up once per Declaratie, not once per client."""
+        if declaratie is not self._declaratie:
+            self._declaratie = declaratie
+            self._declaratienummer = self.t(declaratie, "m:DeclaratieNummer")
+        return self._declaratienummer
 
     def t(self, elem: etree._Element, path: str) -> str | None:
         return elem.findtext(path, namespaces=self.ns)
@@ -84,6 +99,13 @@ class _Reader:
 def detect_message_type(path: Path) -> MessageType:
     """Reads only up to the root element. Raises ``etree.XMLSyntaxError`` for non-XML and
     ``NotAMessage`` for XML that is not a known iStandaarden message."""
+    # Fast path: read the root start tag from the first bytes (most files of a delivery are
+    # small messages, and setting up a parser per file costs more than parsing them). Anything
+    # unusual falls through to the parser below.
+    with path.open("rb") as fh:
+        mt = _root_message_type(fh.read(16384))
+    if mt is not None:
+        return mt
     for _event, elem in etree.iterparse(str(path), events=("start",)):
         qname = etree.QName(elem)
         mt = message_type_for_namespace(qname.namespace or "")
@@ -95,6 +117,30 @@ def detect_message_type(path: Path) -> MessageType:
             )
         return mt
     raise NotAMessage("empty document")
+
+
+_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.S)
+_START_TAG = re.compile(rb"\s*<([A-Za-z_][\w.-]*)(?::([A-Za-z_][\w.-]*))?(\s[^<>]*)?>")
+_XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""")
+
+
+def _root_message_type(head: bytes) -> MessageType | None:
+    """The message type from the root start tag, or None when the head is anything but a
+    plain ``<prefix:Bericht xmlns:prefix="...">`` (the full parser then decides)."""
+    pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while m := _PROLOG.match(head, pos):
+        pos = m.end()
+    tag = _START_TAG.match(head, pos)
+    if tag is None:
+        return None
+    prefix, local = (tag[1], tag[2]) if tag[2] else (None, tag[1])
+    if local != b"Bericht":
+        return None
+    declared = {p: ns for p, ns in _XMLNS.findall(tag[3] or b"")}
+    namespace = declared.get(prefix if prefix else b"")
+    if namespace is None:
+        return None
+    return message_type_for_namespace(namespace.decode("utf-8", "replace"))
 
 
 def _check_well_formed(path: Path) -> None:
@@ -148,20 +194,70 @@ def _omvang(r: _Reader, elem: etree._Element) -> dict[str, object]:
     }
 
 
-def _prestatie(r: _Reader, p: etree._Element) -> dict[str, object]:
+# A Prestatie's fields by child element: one pass over its children instead of a findtext per
+# field (the hot path: declaration lines are most of any delivery). (field, converter) for a
+# leaf; a dict of the same for a group such as ProductPeriode.
+_PRESTATIE_FIELDS: dict[str, object] = {
+    "ProductReferentie": {
+        "ReferentieNummer": ("referentienummer", None),
+        "VorigReferentieNummer": ("vorig_referentienummer", None),
+    },
+    "ToewijzingNummer": ("toewijzingnummer", None),
+    "ProductCategorie": ("productcategorie", None),
+    "ProductCode": ("productcode", None),
+    "ProductPeriode": {
+        "Begindatum": ("productperiode_begindatum", _d),
+        "Einddatum": ("productperiode_einddatum", _d),
+    },
+    "GeleverdVolume": ("geleverd_volume", _i),
+    "Eenheid": ("eenheid", None),
+    "IngediendBedrag": {
+        "Bedrag": ("ingediend_bedrag", _i),
+        "DebetCredit": ("debet_credit", None),
+    },
+    "ProductTarief": ("producttarief", _i),  # 323 only
+}
+_PRESTATIE_KEYS = (
+    "referentienummer",
+    "vorig_referentienummer",
+    "toewijzingnummer",
+    "productcategorie",
+    "productcode",
+    "productperiode_begindatum",
+    "productperiode_einddatum",
+    "geleverd_volume",
+    "eenheid",
+    "ingediend_bedrag",
+    "debet_credit",
+)
+
+
+def _qualified(fields: dict[str, object], m: str, b: str) -> dict[str, object]:
+    """The field table keyed by qualified tags: message namespace for the record's own
+    children, basisschema namespace inside a group (as the iStandaarden schemas have it)."""
     return {
-        "referentienummer": r.t(p, "m:ProductReferentie/b:ReferentieNummer"),
-        "vorig_referentienummer": r.t(p, "m:ProductReferentie/b:VorigReferentieNummer"),
-        "toewijzingnummer": r.t(p, "m:ToewijzingNummer"),
-        "productcategorie": r.t(p, "m:ProductCategorie"),
-        "productcode": r.t(p, "m:ProductCode"),
-        "productperiode_begindatum": _d(r.t(p, "m:ProductPeriode/b:Begindatum")),
-        "productperiode_einddatum": _d(r.t(p, "m:ProductPeriode/b:Einddatum")),
-        "geleverd_volume": _i(r.t(p, "m:GeleverdVolume")),
-        "eenheid": r.t(p, "m:Eenheid"),
-        "ingediend_bedrag": _i(r.t(p, "m:IngediendBedrag/b:Bedrag")),
-        "debet_credit": r.t(p, "m:IngediendBedrag/b:DebetCredit"),
+        m + tag: ({b + t: v for t, v in spec.items()} if isinstance(spec, dict) else spec)
+        for tag, spec in fields.items()
     }
+
+
+def _prestatie(r: _Reader, p: etree._Element, keys: tuple[str, ...]) -> dict[str, object]:
+    row: dict[str, object] = dict.fromkeys(keys)
+    fields = r.prestatie_fields
+    for child in p:
+        spec = fields.get(child.tag)
+        if spec is None:
+            continue
+        if type(spec) is dict:
+            for leaf in child:
+                sub = spec.get(leaf.tag)
+                if sub is not None:
+                    key, conv = sub
+                    row[key] = conv(leaf.text) if conv else leaf.text
+        else:
+            key, conv = spec  # type: ignore[misc]
+            row[key] = conv(child.text) if conv else child.text
+    return row
 
 
 def _brp_address(r: _Reader, client: etree._Element) -> tuple[str | None, int | None, bool]:
@@ -269,12 +365,13 @@ def _client_records(
                 yield Record("istandaarden_317_product", row, p, f"{base}/Verzoek/Product[{i}]")
     elif n in ("323", "325"):
         declaratie = client.getparent().getparent()
-        declaratienummer = r.t(declaratie, "m:DeclaratieNummer")
-        for i, p in enumerate(r.all(client, "m:Prestaties/m:Prestatie"), 1):
-            row = dict(common, declaratienummer=declaratienummer, _bsn=bsn, **_prestatie(r, p))
-            if n == "323":
-                row["producttarief"] = _i(r.t(p, "m:ProductTarief"))
-            else:
+        declaratienummer = r.declaratienummer(declaratie)
+        keys = _PRESTATIE_KEYS + (("producttarief",) if n == "323" else ())
+        common = dict(common, declaratienummer=declaratienummer, _bsn=bsn)
+        prestaties = client.find(r.m + "Prestaties")
+        for i, p in enumerate(prestaties if prestaties is not None else (), 1):
+            row = dict(common, **_prestatie(r, p, keys))
+            if n == "325":
                 row["retourcodes"] = ",".join(
                     x.text or "" for x in r.all(p, "m:RetourCodes/m:RetourCode")
                 )
