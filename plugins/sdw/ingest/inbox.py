@@ -18,13 +18,15 @@ import psycopg
 from sdw.ingest.istandaarden import IngestContext, ParsedFile, quarantine_whole_file
 from sdw.ingest.kinds import BY_NAME, classify, kinds_of
 from sdw.ingest.report import BatchReport, FileReport
-from sdw.ingest.writer import DuplicateFile, record_delivery, write_file
+from sdw.ingest.writer import FileWrite, write_files
 from sdw.progress import file_progress
 from sdw.pseudonym import Pseudonymiser, mask_bsns
 
 log = logging.getLogger(__name__)
 
 PARALLEL_THRESHOLD = 64  # below this many message files a process pool costs more than it saves
+GROUP_FILES = 64  # files written in one transaction (see writer.write_files)
+GROUP_BYTES = 4_000_000
 
 
 def file_sha256(path: Path) -> str:
@@ -60,6 +62,8 @@ class _Worker:
             Pseudonymiser(key), self._lookup, self._has_address_file, self._loaded_references
         )
         self._have_addresses: bool | None = None
+        # (wet, agb) -> ReferentieNummers parsed in the current group, not yet written
+        self._pending_references: dict[tuple[str, str], set[str]] = {}
 
     def _has_address_file(self) -> bool:
         if not self._have_addresses:  # once true it stays true; re-ask while false
@@ -74,7 +78,9 @@ class _Worker:
                WHERE aanbieder_agb = %s AND wet = %s AND referentienummer = ANY(%s)""",
             (agb, wet, numbers),
         ).fetchall()
-        return {r[0] for r in rows}
+        return {r[0] for r in rows} | (
+            self._pending_references.get((wet, agb), set()) & set(numbers)
+        )
 
     def _lookup(
         self, postcode: str, huisnummer: int
@@ -89,20 +95,76 @@ class _Worker:
         ).fetchone()
         return ("matched", *row) if row else ("not_found", None, None, None)
 
-    def already_loaded(self, file_hash: str) -> bool:
-        return self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM audit.file_ledger WHERE file_hash = %s)", (file_hash,)
-        ).fetchone()[0]
-
     def ingest(self, path: Path, file_hash: str, kind: str) -> FileReport:
-        if self.already_loaded(file_hash):
-            return self._duplicate(path, file_hash, kind)
-        parsed: ParsedFile
+        return self.ingest_group([(str(path), file_hash, kind)])[0]
+
+    def ingest_group(self, items: list[tuple[str, str, str]]) -> list[FileReport]:
+        """Parse each file of the group, then write the group in one transaction (each file
+        whole: see writer.write_files). Files loaded before are recognised by one query."""
+        loaded = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT file_hash FROM audit.file_ledger WHERE file_hash = ANY(%s)",
+                ([h for _p, h, _k in items],),
+            )
+        }
+        results: list[FileReport | FileWrite] = []
+        sightings: list[tuple[FileReport, str]] = []
+        try:
+            for path_str, file_hash, kind in items:
+                path = Path(path_str)
+                if file_hash in loaded:
+                    report = FileReport(path.name, file_hash, kind, "duplicate")
+                    sightings.append((report, "duplicate"))
+                    results.append(report)
+                    continue
+                parsed = self._parse(path, file_hash, kind)
+                if parsed.report.status == "deferred":
+                    sightings.append((parsed.report, "deferred"))
+                    results.append(parsed.report)
+                    continue
+                write = FileWrite(
+                    parsed.report, path.stat().st_size, parsed.tables, parsed.quarantine
+                )
+                self._remember_references(write)
+                results.append(write)
+            pending = [r for r in results if isinstance(r, FileWrite)]
+            raced = write_files(self.conn, pending, self.batch_id, sightings)
+        finally:
+            self._pending_references.clear()
+        return [
+            r
+            if isinstance(r, FileReport)
+            else (
+                FileReport(
+                    r.report.source_file, r.report.file_hash, r.report.file_kind, "duplicate"
+                )
+                if r.report.file_hash in raced
+                else r.report
+            )
+            for r in results
+        ]
+
+    def _remember_references(self, write: FileWrite) -> None:
+        """ReferentieNummers of a parsed, not yet written file count as loaded for the next
+        files of its group (OP283 across files)."""
+        table = write.tables.get("istandaarden_323_prestatie")
+        if not table:
+            return
+        columns, rows = table
+        wet, agb, ref = (
+            list(columns).index(c) for c in ("wet", "aanbieder_agb", "referentienummer")
+        )
+        for row in rows:
+            self._pending_references.setdefault((str(row[wet]), str(row[agb])), set()).add(
+                str(row[ref])
+            )
+
+    def _parse(self, path: Path, file_hash: str, kind: str) -> ParsedFile:
         try:
             if kind in BY_NAME:
-                parsed = BY_NAME[kind].parse(path, file_hash, self.ctx)
-            else:
-                parsed = self._unknown(path, file_hash)
+                return BY_NAME[kind].parse(path, file_hash, self.ctx)
+            return self._unknown(path, file_hash)
         except (psycopg.Error, OSError):
             raise  # the warehouse or the disk failed, not the file: stop and say so
         except Exception as exc:
@@ -110,7 +172,7 @@ class _Worker:
             # quarantine and the ledger with the error; the log has the (masked) traceback.
             detail = mask_bsns(traceback.format_exc(), self.ctx.pseudonymiser)
             log.error("unexpected error reading %s; quarantined:\n%s", path.name, detail)
-            parsed = quarantine_whole_file(
+            return quarantine_whole_file(
                 path,
                 file_hash,
                 "INGEST_ERROR",
@@ -119,21 +181,6 @@ class _Worker:
                 self.ctx,
                 kind=kind,
             )
-        if parsed.report.status == "deferred":
-            record_delivery(self.conn, parsed.report, self.batch_id, "deferred")
-            return parsed.report
-        try:
-            write_file(
-                self.conn,
-                parsed.report,
-                path.stat().st_size,
-                self.batch_id,
-                parsed.tables,
-                parsed.quarantine,
-            )
-        except DuplicateFile:
-            return self._duplicate(path, file_hash, kind)
-        return parsed.report
 
     def _unknown(self, path: Path, file_hash: str) -> ParsedFile:
         return quarantine_whole_file(
@@ -147,11 +194,6 @@ class _Worker:
             kind="unknown",
         )
 
-    def _duplicate(self, path: Path, file_hash: str, kind: str) -> FileReport:
-        report = FileReport(path.name, file_hash, kind, "duplicate")
-        record_delivery(self.conn, report, self.batch_id, "duplicate")
-        return report
-
     def close(self) -> None:
         self.conn.close()
 
@@ -164,10 +206,29 @@ def _init_worker(url: str, key: bytes, batch_id: str) -> None:
     _worker = _Worker(url, key, batch_id)
 
 
-def _work(item: tuple[str, str, str]) -> FileReport:
+def _work(group: list[tuple[str, str, str]]) -> list[FileReport]:
     assert _worker is not None
-    path, file_hash, kind = item
-    return _worker.ingest(Path(path), file_hash, kind)
+    return _worker.ingest_group(group)
+
+
+def groups(
+    items: list[tuple[str, str, str]], max_files: int = GROUP_FILES, max_bytes: int = GROUP_BYTES
+) -> list[list[tuple[str, str, str]]]:
+    """Consecutive files in groups of at most ``max_files`` files and about ``max_bytes``
+    (a larger file is a group of its own): one transaction each."""
+    out: list[list[tuple[str, str, str]]] = []
+    current: list[tuple[str, str, str]] = []
+    size = 0
+    for item in items:
+        n = os.path.getsize(item[0])
+        if current and (len(current) >= max_files or size + n > max_bytes):
+            out.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += n
+    if current:
+        out.append(current)
+    return out
 
 
 def ingest_inbox(
@@ -227,13 +288,18 @@ def ingest_inbox(
                     initializer=_init_worker,
                     initargs=(url, key, batch_id),
                 ) as pool:
-                    for fr in pool.map(_work, others, chunksize=8):
-                        done(fr)
+                    for reports in pool.map(_work, groups(others)):
+                        for fr in reports:
+                            done(fr)
             else:
-                for item in others:
-                    done(local.ingest(Path(item[0]), item[1], item[2]))
-            for p, h, kind in duplicates:
-                done(local._duplicate(p, h, kind))
+                for group in groups(others):
+                    for fr in local.ingest_group(group):
+                        done(fr)
+            if duplicates:
+                same = [FileReport(p.name, h, kind, "duplicate") for p, h, kind in duplicates]
+                write_files(local.conn, [], batch_id, [(r, "duplicate") for r in same])
+                for fr in same:
+                    done(fr)
         finally:
             local.close()
 
