@@ -276,8 +276,9 @@ def test_good_rows_pass_and_are_recorded(
     assert raw.failed == 0 and raw.evaluated > 10
     rows = audit_rows(clean, "run-good")
     # raw: 323 + 325 lines, 2 laws x 2 category assets, 323 uniqueness, 323 header, file
-    # totals = 9 assets; marts: 2 marts, suppressed, unsuppressed, reconciliation = 5 assets.
-    assert len(rows) == 14
+    # totals, answers before their request = 10 assets; marts: 2 marts, suppressed,
+    # unsuppressed, reconciliation = 5 assets.
+    assert len(rows) == 15
     assert {row[0] for row in rows} == {"raw_istandaarden", "care_marts"}
     assert all(row[2] and row[4] == 0 and row[3] > 0 for row in rows)
     assert "accepted_eur_vs_raw_mismatch" in {row[1] for row in rows}
