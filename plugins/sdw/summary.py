@@ -96,6 +96,19 @@ def collect(
                        GROUP BY law ORDER BY law""",
                     (q[0],),
                 ).fetchall()
+        if s.mart_rows.get("waiting_times_quarterly"):
+            q = conn.execute(
+                "SELECT max(quarter_start) FROM marts.waiting_times_quarterly"
+            ).fetchone()
+            if q and q[0]:
+                s.waiting_quarter = f"{q[0].year}-Q{(q[0].month - 1) // 3 + 1}"
+                s.waiting = conn.execute(
+                    """SELECT municipality_code || ' ' || law, requests, median_days_to_decision,
+                              pct_decided_within_5_workdays, open_at_quarter_end
+                       FROM marts.waiting_times_quarterly WHERE quarter_start = %s
+                       ORDER BY municipality_code, law""",
+                    (q[0],),
+                ).fetchall()
     return s
 
 
@@ -133,7 +146,7 @@ def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
         reasons = ", ".join(f"{k} {v}" for k, v in s.quarantine_reasons.items())
         c.print(f"Quarantine records: {reasons}  (table quarantine.rejected_record)")
     ok = all(v[2] for v in s.validations) if s.validations else None
-    verdict = {True: "[green]passed", False: "[red]FAILED", None: "not run"}[ok]
+    verdict = {True: "[green]passed", False: "[red]FAILED", None: "[yellow]not run"}[ok]
     c.print(
         f"Validation (Great Expectations): {verdict}[/] — {len(s.validations)} checkpoints, "
         f"{sum(v[3] for v in s.validations)} expectations"

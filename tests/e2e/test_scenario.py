@@ -232,6 +232,7 @@ def test_ledger_quarantine_and_summary(first_run: dict) -> None:
     assert rows(url, "SELECT count(*) FROM audit.publication") == [(1,)]
     out = first_run["stdout"]
     assert "Lines:" in out and "quarantined" in out and "Connect a BI tool" in out
+    assert "Wachttijden 2025-Q2" in out  # the latest quarter of waiting_times_quarterly
     assert "✓ ingest_istandaarden.ingest" in out and "✓ build_marts.publish" in out
     # neither the terminal nor the full run log (Airflow, dbt, GX output) shows a clear BSN
     logs = "".join(p.read_text() for p in (first_run["state"] / "logs").glob("*.log"))
