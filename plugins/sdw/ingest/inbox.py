@@ -73,10 +73,16 @@ class _Worker:
         return bool(self._have_addresses)
 
     def _loaded_references(self, wet: str, agb: str, numbers: list[str]) -> set[str]:
+        # One index probe per number (LATERAL ... LIMIT 1): the plain `= ANY(...)` form lets
+        # the planner scan all of a provider's lines per file, which grows with the warehouse.
         rows = self.conn.execute(
-            """SELECT DISTINCT referentienummer FROM raw.istandaarden_323_prestatie
-               WHERE aanbieder_agb = %s AND wet = %s AND referentienummer = ANY(%s)""",
-            (agb, wet, numbers),
+            """SELECT x.ref FROM unnest(%s::text[]) AS x(ref)
+               CROSS JOIN LATERAL (
+                   SELECT 1 FROM raw.istandaarden_323_prestatie AS p
+                   WHERE p.aanbieder_agb = %s AND p.referentienummer = x.ref AND p.wet = %s
+                   LIMIT 1
+               ) AS hit""",
+            (numbers, agb, wet),
         ).fetchall()
         return {r[0] for r in rows} | (
             self._pending_references.get((wet, agb), set()) & set(numbers)
