@@ -57,21 +57,43 @@ request_measures as (
 
 ),
 
+-- The backlog as a running balance, so it costs one pass however long the history: a request
+-- opens in its request quarter and closes in the quarter of its decision (never before its
+-- request), and open_at_quarter_end is the sum of opens minus closes up to that quarter.
+backlog_changes as (
+
+    select {{ cols }}, q, sum(change) as change
+    from (
+        select {{ cols }}, date_trunc('quarter', request_date)::date as q, 1 as change
+        from {{ requests }}
+        union all
+        select
+            {{ cols }},
+            date_trunc('quarter', greatest(request_date, decision_date))::date,
+            -1
+        from {{ requests }}
+        where decision_date is not null
+    ) as changes
+    group by {{ cols }}, q
+
+),
+
 backlog as (
 
     select
         {% for col in grain %}spine.{{ col }},
         {% endfor -%}
         spine.quarter_start,
-        count(r.request_date) as open_at_quarter_end
+        sum(coalesce(backlog_changes.change, 0)) over (
+            partition by {% for col in grain %}spine.{{ col }}{{ ", " if not loop.last }}{% endfor %}
+            order by spine.quarter_start
+        ) as open_at_quarter_end
 
     from spine
-    left join {{ requests }} as r
-        on {% for col in grain %}r.{{ col }} = spine.{{ col }}
+    left join backlog_changes
+        on {% for col in grain %}backlog_changes.{{ col }} = spine.{{ col }}
         and {% endfor -%}
-        r.request_date <= spine.quarter_end
-        and (r.decision_date is null or r.decision_date > spine.quarter_end)
-    group by {% for col in grain %}spine.{{ col }}, {% endfor -%} spine.quarter_start
+        backlog_changes.q = spine.quarter_start
 
 ),
 

@@ -310,6 +310,14 @@ def ingest_inbox(
             local.close()
 
     with psycopg.connect(url, autocommit=True) as conn:
+        if report.count("loaded") + report.count("loaded_with_rejections"):
+            # Bulk loads leave the planner's statistics behind until autovacuum catches up;
+            # the build that follows joins these tables, so refresh them now (sampled: cheap).
+            for (table,) in conn.execute(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(relname) "
+                "FROM pg_stat_user_tables WHERE schemaname = 'raw' AND n_mod_since_analyze > 0"
+            ).fetchall():
+                conn.execute(f"ANALYZE {table}")
         conn.execute(
             """UPDATE audit.ingest_batch SET finished_at = now(), files_seen = %s,
                files_loaded = %s, files_skipped = %s, files_quarantined = %s
