@@ -1,0 +1,326 @@
+"""Benchmark: ingest and build at city and national scale, against the limits (issue 5).
+
+    uv run --group bench python -m bench.run --scale small|1m|10m [--scale ...] [--no-demo]
+
+Per scale, in one run and on the same files: the project's ingest, the parse ceiling, the COPY
+ceiling, the naive peer (5% sample), dbt build full and after one more month, peak RSS, and at
+the end a check of the marts against the generator's own expected totals (exit 1 on any
+difference). Prints a table and writes ``bench/results/<YYYY-MM-DD>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import psycopg
+
+from bench import ceilings, naive
+from bench.build import dbt_build
+from bench.check import check
+from bench.common import (
+    ADMIN_URL,
+    REPO,
+    RESULTS,
+    WORK,
+    code_version,
+    fresh_database,
+    log,
+    run_measured,
+)
+from bench.demo import cold_demo
+from bench.workload import Workload, count_lines, generate
+
+TARGETS = {
+    "ingest_lines_per_s": 100_000,
+    "ingest_vs_parse_ceiling": 0.5,
+    "ingest_vs_naive_peer": 10.0,
+    "dbt_full_s": 120.0,
+    "incremental_vs_full": 0.2,
+    "peak_rss_mb": 1024.0,
+    "demo_s": 120.0,
+}
+
+
+def ingest(url: str, inbox: Path, dag_id: str, label: str) -> dict[str, object]:
+    batch = f"bench-{label}-{time.strftime('%H%M%S')}"
+    version = code_version()
+    m = run_measured([sys.executable, "-m", "bench.ingest_child", url, str(inbox), dag_id, batch])
+    summary = json.loads(m.stdout.strip().splitlines()[-1])
+    summary.update(
+        code=version,
+        seconds=m.seconds,
+        peak_tree_rss_mb=round(m.peak_tree_rss_mb, 1),
+        peak_single_rss_mb=round(m.peak_single_rss_mb, 1),
+    )
+    log(
+        f"ingest {label} ({dag_id}): {summary['files_seen']} files, {summary['lines_in']} lines "
+        f"in {m.seconds:.1f} s; peak RSS tree {m.peak_tree_rss_mb:.0f} MB"
+    )
+    if summary["files_quarantined"]:
+        raise RuntimeError(f"ingest {label} quarantined files: {summary['quarantined_files']}")
+    return summary
+
+
+def machine_facts() -> dict[str, object]:
+    def version(pkg: str) -> str | None:
+        try:
+            return metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            return None
+
+    from lxml import etree
+
+    mem_kb = int(
+        next(
+            ln for ln in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in ln
+        ).split()[1]
+    )
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    with psycopg.connect(ADMIN_URL) as conn:
+        pg = conn.execute("SHOW server_version").fetchone()[0]
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = bool(
+        subprocess.run(
+            ["git", "status", "--porcelain", "--", "plugins", "dbt_project"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    diff = subprocess.run(
+        ["git", "diff", "HEAD", "--", "plugins", "dbt_project"],
+        cwd=REPO,
+        capture_output=True,
+    ).stdout
+    return {
+        "uncommitted_product_diff_sha256": hashlib.sha256(diff).hexdigest() if diff else None,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 2**20, 1),
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "lxml": ".".join(map(str, etree.LXML_VERSION)),
+        "libxml2": ".".join(map(str, etree.LIBXML_VERSION)),
+        "psycopg": version("psycopg"),
+        "pandas": version("pandas"),
+        "sqlalchemy": version("sqlalchemy"),
+        "dbt_core": version("dbt-core"),
+        "dbt_postgres": version("dbt-postgres"),
+        "commit": commit,
+        "product_code_modified": dirty,
+        "nice": os.nice(0),
+    }
+
+
+def run_scale(
+    w: Workload, keep_db: bool, skip_lifecycle: bool, dbt_timeout: float
+) -> dict[str, object]:
+    r: dict[str, object] = {
+        "workload": w.to_json(),
+        "lifecycle_ingested": not skip_lifecycle,
+        "load_avg_start": os.getloadavg(),
+    }
+    work = w.root / "run"
+    with fresh_database("bench", keep=keep_db) as url:
+        from sdw.warehouse.bootstrap import ensure_schema
+
+        ensure_schema(url)
+        # The address file and the 325 answers, the CBS statistics, then the lifecycle messages
+        # (the 301s need the address file; the district mart needs the 301s).
+        r["ingest_answers"] = ingest(url, w.answers, "ingest_istandaarden", "answers")
+        r["ingest_cbs"] = ingest(url, w.answers, "ingest_cbs", "cbs")
+        if not skip_lifecycle:
+            r["ingest_lifecycle"] = ingest(url, w.lifecycle, "ingest_istandaarden", "lifecycle")
+        # The headline: the 323 files of the base months.
+        decl = ingest(url, w.decl, "ingest_istandaarden", "decl")
+        r["ingest_decl"] = decl
+        if decl["lines_in"] != w.decl_lines:
+            raise AssertionError(f"ingest saw {decl['lines_in']} lines, files hold {w.decl_lines}")
+        files = [w.decl / n for n in w.decl_files]
+        log("parse ceiling ...")
+        parse_s = ceilings.parse_ceiling(files, workers=2)
+        r["parse_ceiling_s"] = parse_s
+        log(f"parse ceiling: {parse_s:.1f} s")
+        log("COPY ceiling ...")
+        r["copy"] = ceilings.copy_ceiling(url, streams=2)
+        log(f"COPY ceiling: {r['copy']}")
+        sample = naive.sample(files)
+        sample_lines = sum(count_lines(p) for p in sample)
+        log(f"naive peer on {len(sample)} files ({sample_lines} lines) ...")
+        naive_s = naive.run(url, sample)
+        r["naive"] = {"files": len(sample), "lines": sample_lines, "seconds": naive_s}
+        log(f"naive peer: {naive_s:.1f} s")
+        r["dbt_full"] = dbt_build(url, work, "full", timeout=dbt_timeout)
+        r["ingest_month"] = ingest(url, w.month, "ingest_istandaarden", "month")
+        if not skip_lifecycle:
+            r["ingest_month_lifecycle"] = ingest(
+                url, w.month_lifecycle, "ingest_istandaarden", "month_lifecycle"
+            )
+        r["dbt_incremental"] = dbt_build(url, work, "incremental", timeout=dbt_timeout)
+        if r["dbt_incremental"]["seconds"] is None:  # type: ignore[index]
+            # The check needs the care marts: build just them (and what they need).
+            r["dbt_care_marts_only"] = dbt_build(
+                url, work, "care-marts", select="+care_usage_quarterly", timeout=dbt_timeout
+            )
+        r["check"] = check(url, w.expected)
+        log(f"correctness: {r['check']}")
+    r["load_avg_end"] = os.getloadavg()
+
+    lines = w.decl_lines
+    ingest_rate = lines / decl["seconds"]
+    parse_rate = lines / parse_s
+    copy_rate = r["copy"]["copy_2_streams_rows_per_s"]  # type: ignore[index]
+    naive_rate = sample_lines / naive_s
+    full_s = r["dbt_full"]["seconds"]  # type: ignore[index]
+    incr_s = r["dbt_incremental"]["seconds"]  # type: ignore[index]
+    # a build stopped at the timeout is reported as '>timeout' (None in the ratios)
+    r.update(
+        lines=lines,
+        lines_total=w.expected["totals"]["declaration_lines"],
+        ingest_lines_per_s=round(ingest_rate),
+        ingest_in_process_lines_per_s=round(lines / decl["ingest_inbox_s"]),
+        parse_ceiling_lines_per_s=round(parse_rate),
+        copy_ceiling_rows_per_s=round(copy_rate),
+        copy_ceiling_1stream_rows_per_s=round(r["copy"]["copy_1_streams_rows_per_s"]),  # type: ignore[index]
+        naive_peer_lines_per_s=round(naive_rate),
+        dbt_full_s=round(full_s, 1) if full_s is not None else f">{dbt_timeout:.0f}",
+        dbt_incremental_s=round(incr_s, 1) if incr_s is not None else f">{dbt_timeout:.0f}",
+        # the larger of the sampled tree sum and the exact peak of the largest process
+        peak_rss_mb=max(decl["peak_tree_rss_mb"], decl["peak_single_rss_mb"]),
+        peak_rss_single_process_mb=decl["peak_single_rss_mb"],
+        lifecycle_ingest_files_per_s=(
+            round(r["ingest_lifecycle"]["files_seen"] / r["ingest_lifecycle"]["seconds"], 1)  # type: ignore[index]
+            if not skip_lifecycle
+            else None
+        ),
+        month_ingest_s=round(r["ingest_month"]["seconds"], 1),  # type: ignore[index]
+        ratios={
+            "ingest_vs_parse_ceiling": round(ingest_rate / parse_rate, 3),
+            "ingest_vs_copy_ceiling": round(ingest_rate / copy_rate, 3),
+            "ingest_vs_naive_peer": round(ingest_rate / naive_rate, 2),
+            "incremental_vs_full": round(incr_s / full_s, 3) if full_s and incr_s else None,
+        },
+    )
+    return r
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}" if abs(v) < 10 else f"{v:,.1f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def table(results: dict) -> str:
+    scales = list(results["scales"])
+    rows = [
+        ("323 lines ingested (base months)", "lines"),
+        ("ingest, lines/s (2 workers)", "ingest_lines_per_s"),
+        ("  same, without process start", "ingest_in_process_lines_per_s"),
+        ("parse ceiling, lines/s (2 procs)", "parse_ceiling_lines_per_s"),
+        ("COPY ceiling, rows/s (2 streams)", "copy_ceiling_rows_per_s"),
+        ("COPY ceiling, rows/s (1 stream)", "copy_ceiling_1stream_rows_per_s"),
+        ("naive peer, lines/s (1 proc)", "naive_peer_lines_per_s"),
+        ("dbt build full, s", "dbt_full_s"),
+        ("dbt build after +1 month, s", "dbt_incremental_s"),
+        ("peak ingest RSS, MB (tree)", "peak_rss_mb"),
+        ("peak RSS one process, MB", "peak_rss_single_process_mb"),
+        ("lifecycle messages ingest, files/s", "lifecycle_ingest_files_per_s"),
+        ("ingest / parse ceiling", ("ratios", "ingest_vs_parse_ceiling")),
+        ("ingest / COPY ceiling", ("ratios", "ingest_vs_copy_ceiling")),
+        ("ingest / naive peer", ("ratios", "ingest_vs_naive_peer")),
+        ("incremental / full build", ("ratios", "incremental_vs_full")),
+    ]
+    width = 36
+    out = ["| " + "measure".ljust(width) + " | " + " | ".join(s.rjust(12) for s in scales) + " |"]
+    out.append("|" + "-" * (width + 2) + "|" + "|".join("-" * 14 for _ in scales) + "|")
+    for label, key in rows:
+        vals = []
+        for s in scales:
+            d = results["scales"][s]
+            v = d.get(key[0], {}).get(key[1]) if isinstance(key, tuple) else d.get(key)
+            vals.append(_fmt(v).rjust(12))
+        out.append("| " + label.ljust(width) + " | " + " | ".join(vals) + " |")
+    if "demo_s" in results:
+        out.append(
+            f"\ncold `sdw run` demo (default sample, embedded warehouse): {results['demo_s']:.1f} s"
+        )
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--scale", action="append", choices=["small", "1m", "10m"])
+    p.add_argument("--no-demo", action="store_true", help="skip the cold sdw run demo")
+    p.add_argument("--keep-db", action="store_true", help="keep the benchmark database")
+    p.add_argument("--regenerate", action="store_true", help="do not reuse generated files")
+    p.add_argument(
+        "--skip-lifecycle",
+        action="store_true",
+        help="do not load 301/305/307/315/319 (the district mart then has only UNKNOWN); for "
+        "10m, where the project loads those ~4M small files at a few hundred per second",
+    )
+    p.add_argument(
+        "--dbt-timeout",
+        type=float,
+        default=900.0,
+        help="stop a dbt build after this many seconds and report '>N' (default 900)",
+    )
+    p.add_argument("--out", help="results file (default bench/results/<date>.json)")
+    args = p.parse_args(argv)
+    scales = args.scale or ["small"]
+    WORK.mkdir(parents=True, exist_ok=True)
+    out = Path(args.out) if args.out else RESULTS / f"{time.strftime('%Y-%m-%d')}.json"
+    results: dict = json.loads(out.read_text()) if out.exists() else {}
+    results.setdefault("scales", {})
+    results["machine"] = machine_facts()
+    results["note"] = (
+        "2-core shared machine: other sessions may have been running tests at the same time "
+        "(see load_avg_start/end per scale); numbers are noisy at the 10-20% level."
+    )
+    for scale in scales:
+        started = time.perf_counter()
+        w = generate(scale, reuse=not args.regenerate)
+        r = run_scale(w, args.keep_db, args.skip_lifecycle, args.dbt_timeout)
+        r["wall_s"] = round(time.perf_counter() - started, 1)
+        r["date"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+        results["scales"][scale] = r
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    if not args.no_demo:
+        results.update(cold_demo())
+    out.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    print()
+    print(table(results))
+    print(f"\nresults: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except AssertionError as exc:
+        print(f"\nBENCHMARK FAILED the correctness check:\n{exc}", file=sys.stderr)
+        sys.exit(1)
