@@ -39,6 +39,7 @@ _LINE_TABLES = {
     "305": "istandaarden_305_product",
     "307": "istandaarden_307_product",
     "315": "istandaarden_315_product",
+    "317": "istandaarden_317_product",
     "319": "istandaarden_319_antwoord",
     "323": "istandaarden_323_prestatie",
     "325": "istandaarden_325_prestatie",
