@@ -79,6 +79,12 @@ class _Reader:
         if mt.number != "323":
             del fields["ProductTarief"]  # a 325 echoes it; raw keeps the 323's
         self.prestatie_fields = _qualified(fields, self.m, b)
+        # the row's columns, in the table's order: every field the table names
+        self.prestatie_keys = tuple(
+            key
+            for spec in fields.values()
+            for key, _conv in (spec.values() if isinstance(spec, dict) else [spec])
+        )
         self._declaratie: etree._Element | None = None
         self._declaratienummer: str | None = None
 
@@ -217,19 +223,6 @@ _PRESTATIE_FIELDS: dict[str, object] = {
     },
     "ProductTarief": ("producttarief", _i),  # 323 only
 }
-_PRESTATIE_KEYS = (
-    "referentienummer",
-    "vorig_referentienummer",
-    "toewijzingnummer",
-    "productcategorie",
-    "productcode",
-    "productperiode_begindatum",
-    "productperiode_einddatum",
-    "geleverd_volume",
-    "eenheid",
-    "ingediend_bedrag",
-    "debet_credit",
-)
 
 
 def _qualified(fields: dict[str, object], m: str, b: str) -> dict[str, object]:
@@ -241,8 +234,8 @@ def _qualified(fields: dict[str, object], m: str, b: str) -> dict[str, object]:
     }
 
 
-def _prestatie(r: _Reader, p: etree._Element, keys: tuple[str, ...]) -> dict[str, object]:
-    row: dict[str, object] = dict.fromkeys(keys)
+def _prestatie(r: _Reader, p: etree._Element) -> dict[str, object]:
+    row: dict[str, object] = dict.fromkeys(r.prestatie_keys)
     fields = r.prestatie_fields
     for child in p:
         spec = fields.get(child.tag)
@@ -366,11 +359,10 @@ def _client_records(
     elif n in ("323", "325"):
         declaratie = client.getparent().getparent()
         declaratienummer = r.declaratienummer(declaratie)
-        keys = _PRESTATIE_KEYS + (("producttarief",) if n == "323" else ())
         common = dict(common, declaratienummer=declaratienummer, _bsn=bsn)
         prestaties = client.find(r.m + "Prestaties")
         for i, p in enumerate(prestaties if prestaties is not None else (), 1):
-            row = dict(common, **_prestatie(r, p, keys))
+            row = dict(common, **_prestatie(r, p))
             if n == "325":
                 row["retourcodes"] = ",".join(
                     x.text or "" for x in r.all(p, "m:RetourCodes/m:RetourCode")
