@@ -5,6 +5,7 @@ audit tables, so it shows what the warehouse holds, not what the run believed it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -31,6 +32,10 @@ class RunSummary:
     waiting: list[tuple[str, int, Decimal | None, Decimal | None, int]] = field(
         default_factory=list
     )
+
+
+def _quarter_label(d: date) -> str:
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
 
 
 def _ledgered(conn: psycopg.Connection, run_id: str) -> tuple[int, int, int]:
@@ -89,7 +94,7 @@ def collect(
         if s.mart_rows.get("care_usage_quarterly"):
             q = conn.execute("SELECT max(quarter_start) FROM marts.care_usage_quarterly").fetchone()
             if q and q[0]:
-                s.last_quarter = f"{q[0].year}-Q{(q[0].month - 1) // 3 + 1}"
+                s.last_quarter = _quarter_label(q[0])
                 s.headline = conn.execute(
                     """SELECT law, coalesce(sum(clients), 0)::int, sum(accepted_amount_eur)
                        FROM marts.care_usage_quarterly WHERE quarter_start = %s
@@ -101,7 +106,7 @@ def collect(
                 "SELECT max(quarter_start) FROM marts.waiting_times_quarterly"
             ).fetchone()
             if q and q[0]:
-                s.waiting_quarter = f"{q[0].year}-Q{(q[0].month - 1) // 3 + 1}"
+                s.waiting_quarter = _quarter_label(q[0])
                 s.waiting = conn.execute(
                     """SELECT municipality_code || ' ' || law, requests, median_days_to_decision,
                               pct_decided_within_5_workdays, open_at_quarter_end

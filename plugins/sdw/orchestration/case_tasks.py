@@ -6,17 +6,11 @@ Plain functions, unit-testable without Airflow; the warehouse is resolved at run
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-
 import psycopg
 
 from sdw.cases.load import FILE_KIND
-from sdw.config import default_inbox, pseudonym_key
-from sdw.ingest.inbox import ingest_inbox
+from sdw.orchestration import tasks
 from sdw.warehouse.connection import warehouse_url
-
-log = logging.getLogger(__name__)
 
 DAG_ID = "ingest_cases"
 
@@ -24,17 +18,7 @@ DAG_ID = "ingest_cases"
 def ingest(inbox: str | None, batch_id: str, url: str | None = None) -> dict[str, object]:
     """Load the case exports of the inbox (other files are left to their own DAG); a file with
     addresses waits, ``deferred``, until a CBS address file has been loaded."""
-    report = ingest_inbox(
-        Path(inbox) if inbox else default_inbox(),
-        url or warehouse_url(),
-        pseudonym_key(),
-        batch_id,
-        dag_id=DAG_ID,
-    )
-    for f in report.files:
-        if f.status == "deferred":
-            log.warning("%s waits for a CBS address file (%s)", f.source_file, f.reason)
-    return report.to_dict()
+    return tasks.ingest(inbox, batch_id, DAG_ID, url)
 
 
 def reconcile(batch_id: str, url: str | None = None) -> dict[str, int]:

@@ -6,16 +6,13 @@ Plain functions, unit-testable without Airflow; the warehouse is resolved at run
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import psycopg
 
-from sdw.config import default_inbox, pseudonym_key
-from sdw.ingest.inbox import ingest_inbox
+from sdw.config import default_inbox
+from sdw.orchestration import tasks
 from sdw.warehouse.connection import warehouse_url
-
-log = logging.getLogger(__name__)
 
 DAG_ID = "ingest_cbs"
 # Per CBS file kind, the raw table and the column that numbers the file's data rows.
@@ -38,12 +35,7 @@ def download(tables: list[str] | None, inbox: str | None, version: int = 3) -> l
 
 
 def ingest(inbox: str | None, batch_id: str, url: str | None = None) -> dict[str, object]:
-    path = Path(inbox) if inbox else default_inbox()
-    report = ingest_inbox(path, url or warehouse_url(), pseudonym_key(), batch_id, dag_id=DAG_ID)
-    summary = report.to_dict()
-    for q in summary["quarantined_files"]:  # type: ignore[union-attr]
-        log.warning("quarantined %s: %s %s", q["file"], q["reason_code"], q["reason"])
-    return summary
+    return tasks.ingest(inbox, batch_id, DAG_ID, url)
 
 
 def reconcile(batch_id: str, url: str | None = None) -> dict[str, int]:

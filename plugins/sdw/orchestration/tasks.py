@@ -23,14 +23,23 @@ def prepare_warehouse() -> None:
     ensure_schema(warehouse_url())
 
 
-def ingest(inbox: str | None, batch_id: str) -> dict[str, object]:
-    """Load every file of the inbox; returns the batch summary (also kept in audit)."""
+def ingest(
+    inbox: str | None,
+    batch_id: str,
+    dag_id: str = "ingest_istandaarden",
+    url: str | None = None,
+) -> dict[str, object]:
+    """Load the inbox's files that ``dag_id`` owns; returns the batch summary (also kept in
+    audit). Every ingest DAG's task calls this, so quarantined and waiting files are logged
+    the same way everywhere."""
     path = Path(inbox) if inbox else default_inbox()
-    report = ingest_inbox(path, warehouse_url(), pseudonym_key(), batch_id)
-    summary = report.to_dict()
-    for q in summary["quarantined_files"]:  # type: ignore[union-attr]
-        log.warning("quarantined %s: %s %s", q["file"], q["reason_code"], q["reason"])
-    return summary
+    report = ingest_inbox(path, url or warehouse_url(), pseudonym_key(), batch_id, dag_id=dag_id)
+    for f in report.files:
+        if f.status == "quarantined":
+            log.warning("quarantined %s: %s %s", f.source_file, f.reason_code, f.reason)
+        elif f.status == "deferred":
+            log.warning("%s waits for a CBS address file (%s)", f.source_file, f.reason)
+    return report.to_dict()
 
 
 # Per file kind, the raw table whose row count must equal the ledger's lines_loaded.
