@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sdw.validation.spec import AssetCheck, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
 
 SUITE_NAME = "care_marts"
 
@@ -110,16 +110,12 @@ WHERE coalesce(r.accepted_cent, 0)::numeric <> coalesce(m.accepted_eur, 0) * 100
 
 def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
     """Every care-mart asset check; GX is imported here, not at module import."""
-    import great_expectations as gx
     import great_expectations.expectations as gxe
 
     schemas = resolve_schemas(schema_overrides)
     raw, marts = schemas["raw"], schemas["marts_candidate"]
-    checks: list[AssetCheck] = []
-
-    def add(asset: str, query: str, expectations: list[Any], discrepancy: bool = False) -> None:
-        suite = gx.ExpectationSuite(name=f"{SUITE_NAME}.{asset}", expectations=expectations)
-        checks.append(AssetCheck(asset, query, suite, is_discrepancy_query=discrepancy))
+    suite = SuiteBuilder(SUITE_NAME)
+    add = suite.add
 
     add(
         QUARTERLY,
@@ -182,4 +178,4 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
         ],
         discrepancy=True,
     )
-    return SuiteDefinition(SUITE_NAME, checks)
+    return suite.definition()

@@ -13,27 +13,19 @@ population_by_district, dim_region, benefit_recipients); nothing is published un
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from sdw.validation.spec import AssetCheck, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
 
 SUITE_NAME = "cbs_marts"
 REGION = r"^(GM[0-9]{4}|WK[0-9]{6}|BU[0-9]{8})$"
 
 
 def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
-    import great_expectations as gx
     import great_expectations.expectations as gxe
 
     marts = resolve_schemas(schema_overrides)["marts_candidate"]
-    checks: list[AssetCheck] = []
-
-    def add(asset: str, query: str, expectations: list[Any], discrepancy: bool = False) -> None:
-        suite = gx.ExpectationSuite(name=f"{SUITE_NAME}.{asset}", expectations=expectations)
-        checks.append(AssetCheck(asset, query, suite, is_discrepancy_query=discrepancy))
-
-    def no_rows(asset: str, query: str) -> None:
-        add(asset, query, [gxe.ExpectTableRowCountToEqual(value=0)], discrepancy=True)
+    suite = SuiteBuilder(SUITE_NAME)
+    add, no_rows = suite.add, suite.no_rows
 
     add(
         "ses_scores",
@@ -99,4 +91,4 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
                                    OR pct_inhabitants_15_plus IS NOT NULL))
                OR (NOT suppressed AND recipients BETWEEN 1 AND 4)""",
     )
-    return SuiteDefinition(SUITE_NAME, checks)
+    return suite.definition()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sdw.validation.spec import AssetCheck, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
 
 SUITE_NAME = "procedure_marts"
 MART = "procedure_times_quarterly"
@@ -39,24 +39,18 @@ SUPPRESSED_NULL = (
 
 
 def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
-    import great_expectations as gx
     import great_expectations.expectations as gxe
 
     marts = resolve_schemas(schema_overrides)["marts_candidate"]
-    checks: list[AssetCheck] = []
-
-    def add(asset: str, query: str, expectations: list[Any], discrepancy: bool = False) -> None:
-        suite = gx.ExpectationSuite(name=f"{SUITE_NAME}.{asset}", expectations=expectations)
-        checks.append(AssetCheck(asset, query, suite, is_discrepancy_query=discrepancy))
+    suite = SuiteBuilder(SUITE_NAME)
+    add = suite.add
 
     def no_rows(asset: str, condition: str, what: str) -> None:
-        add(
+        suite.no_rows(
             asset,
             f"""SELECT municipality_code, law, district_code, quarter_start,
                    {what} AS discrepancy
                 FROM {marts}.{MART} WHERE {condition}""",
-            [gxe.ExpectTableRowCountToEqual(value=0)],
-            discrepancy=True,
         )
 
     expectations: list[Any] = [
@@ -121,4 +115,4 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
         " OR (NOT suppressed AND cases IS NULL)",
         "'small cell shown or suppressed cell with values'",
     )
-    return SuiteDefinition(SUITE_NAME, checks)
+    return suite.definition()

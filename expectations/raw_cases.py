@@ -18,9 +18,8 @@ landed still obeys it (a loader change, or rows written by hand, cannot slip thr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from sdw.validation.spec import AssetCheck, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
 
 SUITE_NAME = "raw_cases"
 LAWS = ["wmo", "jeugdwet"]
@@ -31,27 +30,17 @@ SENSITIVE = frozenset({"melding_pseudoniem"})
 
 
 def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
-    import great_expectations as gx
     import great_expectations.expectations as gxe
 
     raw = resolve_schemas(schema_overrides)["raw"]
-    checks: list[AssetCheck] = []
-
-    def add(asset: str, query: str, expectations: list[Any], discrepancy: bool = False) -> None:
-        suite = gx.ExpectationSuite(name=f"{SUITE_NAME}.{asset}", expectations=expectations)
-        checks.append(
-            AssetCheck(
-                asset, query, suite, is_discrepancy_query=discrepancy, sensitive_columns=SENSITIVE
-            )
-        )
+    suite = SuiteBuilder(SUITE_NAME, SENSITIVE)
+    add = suite.add
 
     def no_rows(asset: str, condition: str, what: str) -> None:
-        add(
+        suite.no_rows(
             asset,
             f"""SELECT _source_file, line_number, {what} AS discrepancy
                 FROM {raw}.case_procedure WHERE {condition}""",
-            [gxe.ExpectTableRowCountToEqual(value=0)],
-            discrepancy=True,
         )
 
     add(
@@ -112,4 +101,4 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
            OR (adres_status = 'wijkcode' AND wijkcode / 100 <> substr(gemeentecode, 3)::int)""",
         "'adres_status ' || adres_status || ' with wijkcode ' || coalesce(wijkcode::text, 'null')",
     )
-    return SuiteDefinition(SUITE_NAME, checks)
+    return suite.definition()

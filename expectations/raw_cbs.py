@@ -19,9 +19,8 @@ raw.cbs_municipal_benefit
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from sdw.validation.spec import AssetCheck, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
 
 SUITE_NAME = "raw_cbs"
 DATASETS = ["ses_woa", "kwb", "uitkeringen", "statline"]
@@ -31,15 +30,11 @@ SES_SCORE_RANGE = (-5, 5)
 
 
 def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
-    import great_expectations as gx
     import great_expectations.expectations as gxe
 
     raw = resolve_schemas(schema_overrides)["raw"]
-    checks: list[AssetCheck] = []
-
-    def add(asset: str, query: str, expectations: list[Any], discrepancy: bool = False) -> None:
-        suite = gx.ExpectationSuite(name=f"{SUITE_NAME}.{asset}", expectations=expectations)
-        checks.append(AssetCheck(asset, query, suite, is_discrepancy_query=discrepancy))
+    suite = SuiteBuilder(SUITE_NAME)
+    add = suite.add
 
     add(
         "raw_cbs_observation",
@@ -116,4 +111,4 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
         [gxe.ExpectTableRowCountToEqual(value=0)],
         discrepancy=True,
     )
-    return SuiteDefinition(SUITE_NAME, checks)
+    return suite.definition()

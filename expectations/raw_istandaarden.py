@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sdw.validation.spec import AssetCheck, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
 
 SUITE_NAME = "raw_istandaarden"
 
@@ -143,21 +143,17 @@ def build_suite(
     product_categories_csv: Path | None = None,
 ) -> SuiteDefinition:
     """Every raw iStandaarden asset check; GX is imported here, not at module import."""
-    import great_expectations as gx
     import great_expectations.expectations as gxe
 
     raw = resolve_schemas(schema_overrides)["raw"]
     categories = load_product_categories(product_categories_csv)
-    checks: list[AssetCheck] = []
+    suite = SuiteBuilder(SUITE_NAME)
+    add = suite.add
     notes = [
         f"product_categories seed lists no {law} codes: {law} categories not checked"
         for law in LAWS
         if not categories.get(law)
     ]
-
-    def add(asset: str, query: str, expectations: list[Any], **options: Any) -> None:
-        suite = gx.ExpectationSuite(name=f"{SUITE_NAME}.{asset}", expectations=expectations)
-        checks.append(AssetCheck(asset, query, suite, **options))
 
     for bericht in ("323", "325"):
         table = f"istandaarden_{bericht}_prestatie"
@@ -220,7 +216,7 @@ def build_suite(
                 description="every 323 file's loaded lines reconcile with its header totals",
             )
         ],
-        is_discrepancy_query=True,
+        discrepancy=True,
     )
 
     add(
@@ -231,9 +227,9 @@ def build_suite(
                 value=0, description="no 301 or 319 answers a 315 before the 315 was sent"
             )
         ],
-        is_discrepancy_query=True,
+        discrepancy=True,
     )
-    return SuiteDefinition(SUITE_NAME, checks, notes)
+    return suite.definition(notes)
 
 
 def _answer_before_request_query(raw: str) -> str:

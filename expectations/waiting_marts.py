@@ -14,27 +14,19 @@ message_norm_compliance_quarterly); nothing is published unless it passes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from sdw.validation.spec import AssetCheck, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
 
 SUITE_NAME = "waiting_marts"
 NORMS = ["OP274_ANTWOORD", "OP274_ONDERZOEK", "OP271_START", "OP272_STOP"]
 
 
 def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
-    import great_expectations as gx
     import great_expectations.expectations as gxe
 
     marts = resolve_schemas(schema_overrides)["marts_candidate"]
-    checks: list[AssetCheck] = []
-
-    def add(asset: str, query: str, expectations: list[Any], discrepancy: bool = False) -> None:
-        suite = gx.ExpectationSuite(name=f"{SUITE_NAME}.{asset}", expectations=expectations)
-        checks.append(AssetCheck(asset, query, suite, is_discrepancy_query=discrepancy))
-
-    def no_rows(asset: str, query: str) -> None:
-        add(asset, query, [gxe.ExpectTableRowCountToEqual(value=0)], discrepancy=True)
+    suite = SuiteBuilder(SUITE_NAME)
+    add, no_rows = suite.add, suite.no_rows
 
     for table in ("waiting_times_quarterly", "waiting_times_by_breakdown_quarterly"):
         add(
@@ -110,4 +102,4 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
             FROM {marts}.message_norm_compliance_quarterly
             WHERE events <> on_time + late + not_yet_due""",
     )
-    return SuiteDefinition(SUITE_NAME, checks, [])
+    return suite.definition()

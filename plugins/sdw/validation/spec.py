@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
@@ -79,3 +79,37 @@ def table_query(schema: str, table: str, columns: str = "*", where: str | None =
     """The SELECT for a table asset; assets are queries so one data source serves every schema."""
     query = f"SELECT {columns} FROM {schema}.{table}"
     return f"{query} WHERE {where}" if where else query
+
+
+class SuiteBuilder:
+    """Collects one suite module's asset checks, each validated by its own expectation suite
+    named ``<suite>.<asset>``; every module in expectations/ builds its checks this way. GX is
+    imported when a check is added (inside the task), never at module import."""
+
+    def __init__(self, name: str, sensitive_columns: frozenset[str] = frozenset()) -> None:
+        self.name = name
+        self.checks: list[AssetCheck] = []
+        self._sensitive = sensitive_columns
+
+    def add(
+        self,
+        asset: str,
+        query: str,
+        expectations: list[Any],
+        discrepancy: bool = False,
+        sensitive_columns: frozenset[str] | None = None,
+    ) -> None:
+        import great_expectations as gx
+
+        suite = gx.ExpectationSuite(name=f"{self.name}.{asset}", expectations=expectations)
+        sensitive = self._sensitive if sensitive_columns is None else sensitive_columns
+        self.checks.append(AssetCheck(asset, query, suite, discrepancy, sensitive))
+
+    def no_rows(self, asset: str, query: str) -> None:
+        """A discrepancy query: one row per violation, none expected."""
+        import great_expectations.expectations as gxe
+
+        self.add(asset, query, [gxe.ExpectTableRowCountToEqual(value=0)], discrepancy=True)
+
+    def definition(self, notes: list[str] | None = None) -> SuiteDefinition:
+        return SuiteDefinition(self.name, self.checks, notes or [])
