@@ -10,7 +10,9 @@ import logging
 import multiprocessing
 import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -218,23 +220,23 @@ def _work(group: list[tuple[str, str, str]]) -> list[FileReport]:
 
 
 def groups(
-    items: list[tuple[str, str, str]], max_files: int = GROUP_FILES, max_bytes: int = GROUP_BYTES
-) -> list[list[tuple[str, str, str]]]:
+    items: Iterable[tuple[str, str, str]],
+    max_files: int = GROUP_FILES,
+    max_bytes: int = GROUP_BYTES,
+) -> Iterator[list[tuple[str, str, str]]]:
     """Consecutive files in groups of at most ``max_files`` files and about ``max_bytes``
     (a larger file is a group of its own): one transaction each."""
-    out: list[list[tuple[str, str, str]]] = []
     current: list[tuple[str, str, str]] = []
     size = 0
     for item in items:
         n = os.path.getsize(item[0])
         if current and (len(current) >= max_files or size + n > max_bytes):
-            out.append(current)
+            yield current
             current, size = [], 0
         current.append(item)
         size += n
     if current:
-        out.append(current)
-    return out
+        yield current
 
 
 def ingest_inbox(
@@ -258,32 +260,32 @@ def ingest_inbox(
             (batch_id, str(inbox)),
         )
 
-    # Same bytes twice in one delivery: the first is loaded, the rest are duplicates.
-    items: list[tuple[str, str, str]] = []
+    owned_files = [(p, kind) for p in files if (kind := classify(p)) in owned]
+    # Same bytes twice in one delivery: the first is loaded, the rest are duplicates. Hashing
+    # reads every byte, so it runs while the workers parse (see _hashed_groups), not before.
     first_seen: set[str] = set()
     duplicates: list[tuple[Path, str, str]] = []
-    for p in files:
-        kind = classify(p)
-        if kind not in owned:
-            continue
-        h = file_sha256(p)
-        if h in first_seen:
-            duplicates.append((p, h, kind))
-        else:
-            first_seen.add(h)
-            items.append((str(p), h, kind))
 
-    addresses = [i for i in items if i[2] == "cbs_adres"]
-    others = [i for i in items if i[2] != "cbs_adres"]
+    def hashed(paths: list[tuple[Path, str]]) -> Iterator[tuple[str, str, str]]:
+        for p, kind in paths:
+            h = file_sha256(p)
+            if h in first_seen:
+                duplicates.append((p, h, kind))
+            else:
+                first_seen.add(h)
+                yield (str(p), h, kind)
+
+    addresses = [(p, k) for p, k in owned_files if k == "cbs_adres"]
+    others = [(p, k) for p, k in owned_files if k != "cbs_adres"]
     local = _Worker(url, key, batch_id)
-    with file_progress(len(items) + len(duplicates), f"{dag_id}: {inbox.name}") as tick:
+    with file_progress(len(owned_files), f"{dag_id}: {inbox.name}") as tick:
 
         def done(fr: FileReport) -> None:
             report.files.append(fr)
             tick(fr)
 
         try:
-            for item in addresses:
+            for item in hashed(addresses):
                 done(local.ingest(Path(item[0]), item[1], item[2]))
             n_workers = workers or min(2, os.cpu_count() or 1)
             if n_workers > 1 and len(others) >= PARALLEL_THRESHOLD:
@@ -294,11 +296,19 @@ def ingest_inbox(
                     initializer=_init_worker,
                     initargs=(url, key, batch_id),
                 ) as pool:
-                    for reports in pool.map(_work, groups(others)):
-                        for fr in reports:
+                    # A few groups in flight per worker: enough to keep them busy, few enough
+                    # that the main process holds little; results come back in file order.
+                    in_flight: deque[Future[list[FileReport]]] = deque()
+                    for group in groups(hashed(others)):
+                        in_flight.append(pool.submit(_work, group))
+                        while len(in_flight) > 3 * n_workers:
+                            for fr in in_flight.popleft().result():
+                                done(fr)
+                    while in_flight:
+                        for fr in in_flight.popleft().result():
                             done(fr)
             else:
-                for group in groups(others):
+                for group in groups(hashed(others)):
                     for fr in local.ingest_group(group):
                         done(fr)
             if duplicates:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -22,8 +22,15 @@ from lxml import etree
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import FRAGMENT_LIMIT, QuarantineRecord
 from sdw.istandaarden.codes import product_categories
+from sdw.istandaarden.declarations import (
+    BULK_MAX_BYTES,
+    Declaration,
+    NeedsStreaming,
+    read_declaration,
+)
 from sdw.istandaarden.messages import MessageType
 from sdw.istandaarden.parse import (
+    HEADER_KEYS,
     Header,
     NotAMessage,
     Record,
@@ -71,36 +78,57 @@ class ParsedFile:
     quarantine: list[QuarantineRecord]
 
 
-def _line_rejection(rec: Record, law: str) -> Rejection | None:
-    """The first record rule this record breaks. A value the parser could not convert is None;
-    its rule is skipped because the schema error that voids the whole file follows."""
-    row = rec.row
-    bsn = row.get("_bsn")
+def _bsn_rejection(bsn: object) -> Rejection | None:
     if bsn is not None and not passes_elfproef(str(bsn)):
         return Rejection(
             "BSN_ELFPROEF",
             "The client's BSN fails the elfproef; ask the sender for a corrected message.",
         )
-    if rec.table in ("istandaarden_323_prestatie", "istandaarden_325_prestatie"):
-        cat = str(row["productcategorie"])
-        if cat not in product_categories().get(law, frozenset()):
-            return Rejection(
-                "CATEGORY_NOT_IN_LAW",
-                f"ProductCategorie {cat} is not a {law} category (seed product_categories.csv).",
-            )
-        begin, end = row["productperiode_begindatum"], row["productperiode_einddatum"]
-        if begin is None or end is None:
-            return None
-        if end < begin:  # type: ignore[operator]
-            return Rejection(
-                "PERIOD_INVALID", f"ProductPeriode ends ({end}) before it begins ({begin})."
-            )
-        if (begin.year, begin.month) != (end.year, end.month):  # type: ignore[union-attr]
-            return Rejection(
-                "PERIOD_SPANS_MONTHS",
-                f"ProductPeriode {begin}..{end} is not inside one calendar month.",
-            )
     return None
+
+
+def _prestatie_rejection(
+    cat: str, begin: str | None, end: str | None, law: str, categories: frozenset[str]
+) -> Rejection | None:
+    """The rules of a 323/325 line; ``begin``/``end`` as ISO text (YYYY-MM-DD), which orders
+    and slices like the dates it spells."""
+    if cat not in categories:
+        return Rejection(
+            "CATEGORY_NOT_IN_LAW",
+            f"ProductCategorie {cat} is not a {law} category (seed product_categories.csv).",
+        )
+    if not begin or not end:
+        return None
+    if end < begin:
+        return Rejection(
+            "PERIOD_INVALID", f"ProductPeriode ends ({end}) before it begins ({begin})."
+        )
+    if begin[:7] != end[:7]:
+        return Rejection(
+            "PERIOD_SPANS_MONTHS",
+            f"ProductPeriode {begin}..{end} is not inside one calendar month.",
+        )
+    return None
+
+
+def _line_rejection(rec: Record, law: str) -> Rejection | None:
+    """The first record rule this record breaks. A value the parser could not convert is None;
+    its rule is skipped because the schema error that voids the whole file follows."""
+    row = rec.row
+    rejection = _bsn_rejection(row.get("_bsn"))
+    if rejection is None and rec.table in (
+        "istandaarden_323_prestatie",
+        "istandaarden_325_prestatie",
+    ):
+        begin, end = row["productperiode_begindatum"], row["productperiode_einddatum"]
+        rejection = _prestatie_rejection(
+            str(row["productcategorie"]),
+            begin.isoformat() if begin else None,  # type: ignore[attr-defined]
+            end.isoformat() if end else None,  # type: ignore[attr-defined]
+            law,
+            product_categories().get(law, frozenset()),
+        )
+    return rejection
 
 
 def _signed(amount: object, dc: object) -> int | None:
@@ -208,77 +236,15 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
         )
         return ParsedFile(report, {}, [])
 
-    pseudo = ctx.pseudonymiser
-    tables: dict[str, tuple[list[str], list[list[object]]]] = {}
-    quarantine: list[QuarantineRecord] = []
-    header: dict[str, object] = {}
-    lines_in = lines_loaded = 0
-    signed_total_lines = 0
-    declaratie_total: int | None = None
-    # OP283: a ReferentieNummer is unique per provider within a law. A repeat inside this file
-    # is caught while streaming; one already loaded from an earlier file (a re-sent
-    # declaration) is caught in one query after the file is read.
-    seen_references: set[str] = set()
-    loaded_lines: dict[str, tuple[int, str]] = {}  # ReferentieNummer -> (row index, path)
-
-    def duplicate_reason(ref: str) -> str:
-        return (
-            f"ReferentieNummer {ref} was already declared by this provider under this law "
-            "(OP283: unique per provider and law); a correction is a credit plus a new line."
-        )
-
-    def add(table: str, row: dict[str, object]) -> None:
-        _cols, rows = tables.setdefault(table, (list(row), []))
-        rows.append(list(row.values()))
-
     try:
-        for item in read_message(path, mt, schema_for(mt)):
-            if isinstance(item, Header):
-                header = item.row
-                continue
-            rec = item
-            row = rec.row
-            is_line = rec.table not in _MESSAGE_LEVEL
-            if rec.table == "istandaarden_323_prestatie":
-                signed_total_lines += _signed(row["ingediend_bedrag"], row["debet_credit"]) or 0
-            if rec.table == "istandaarden_323_declaratie":
-                declaratie_total = _signed(
-                    row["totaal_ingediend_bedrag"], row["totaal_debet_credit"]
-                )
-                row["prestaties_in"] = lines_in
-                row["prestaties_loaded"] = lines_loaded
-            if is_line:
-                lines_in += 1
-                rejection = _line_rejection(rec, mt.law)
-                ref = str(row.get("referentienummer"))
-                if rejection is None and rec.table == "istandaarden_323_prestatie":
-                    if ref in seen_references:
-                        rejection = Rejection("DUPLICATE_LINE", duplicate_reason(ref))
-                    seen_references.add(ref)
-                if rejection is not None:
-                    fragment = redacted_fragment(rec.element, pseudo)
-                    bsn = row.get("_bsn")
-                    if bsn is not None:
-                        fragment = f"<!-- Client Bsn {pseudo.mask(str(bsn))} -->\n{fragment}"
-                    quarantine.append(
-                        QuarantineRecord(
-                            scope="record",
-                            reason_code=rejection.code,
-                            reason=rejection.reason,
-                            original_fragment=fragment,
-                            bericht_type=mt.number,
-                            wet=mt.law,
-                            record_path=rec.record_path,
-                            line_number=rec.sourceline,
-                        )
-                    )
-                    continue
-                lines_loaded += 1
-                if rec.table == "istandaarden_323_prestatie":
-                    loaded_lines[ref] = (len(tables.get(rec.table, ((), []))[1]), rec.record_path)
-            elif rec.table == "istandaarden_301_client" and not passes_elfproef(str(row["_bsn"])):
-                continue  # its products are quarantined one by one
-            add(rec.table, _clean(rec.table, row, ctx))
+        body = None
+        if mt.number == "323" and path.stat().st_size <= BULK_MAX_BYTES:
+            try:
+                body = _read_declaration_lines(read_declaration(path, mt, schema_for(mt)), ctx)
+            except NeedsStreaming:
+                body = None
+        if body is None:
+            body = _read_records(path, mt, ctx)
     except etree.XMLSyntaxError as exc:
         # Re-validate to learn line numbers (streaming validation does not report them).
         reasons = validate_file(path) or [describe_error(exc)]
@@ -297,37 +263,189 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
             line_number=getattr(exc, "lineno", None),
         )
 
-    if declaratie_total is not None and declaratie_total != signed_total_lines:
+    if body.declaratie_total is not None and body.declaratie_total != body.signed_total_lines:
         return quarantine_whole_file(
             path,
             file_hash,
             "TOTAL_MISMATCH",
-            f"TotaalIngediendBedrag {declaratie_total / 100:.2f} (signed) differs from the "
-            f"signed sum of the lines {signed_total_lines / 100:.2f}; the whole declaration is "
-            "rejected.",
+            f"TotaalIngediendBedrag {body.declaratie_total / 100:.2f} (signed) differs from the "
+            f"signed sum of the lines {body.signed_total_lines / 100:.2f}; the whole "
+            "declaration is rejected.",
             ctx,
             bericht_type=mt.number,
             wet=mt.law,
         )
 
-    if loaded_lines:
+    lines_loaded = body.lines_loaded
+    if body.loaded_lines:
         lines_loaded -= _drop_loaded_duplicates(
-            path, mt, header, tables, quarantine, loaded_lines, ctx, duplicate_reason
+            path, mt, body.header, body.tables, body.quarantine, body.loaded_lines, ctx
         )
 
-    add("istandaarden_bericht", dict(header))
+    body.add("istandaarden_bericht", dict(body.header))
     report = FileReport(
         source_file=path.name,
         file_hash=file_hash,
         file_kind="istandaarden",
-        status="loaded_with_rejections" if quarantine else "loaded",
+        status="loaded_with_rejections" if body.quarantine else "loaded",
         bericht_type=mt.number,
         wet=mt.law,
-        lines_in=lines_in,
+        lines_in=body.lines_in,
         lines_loaded=lines_loaded,
-        lines_quarantined=lines_in - lines_loaded,
+        lines_quarantined=body.lines_in - lines_loaded,
     )
-    return ParsedFile(report, tables, quarantine)
+    return ParsedFile(report, body.tables, body.quarantine)
+
+
+def _duplicate_reason(ref: str) -> str:
+    return (
+        f"ReferentieNummer {ref} was already declared by this provider under this law "
+        "(OP283: unique per provider and law); a correction is a credit plus a new line."
+    )
+
+
+@dataclass
+class _Body:
+    """What a reader made of a file's content, before the file-level rules."""
+
+    header: dict[str, object] = field(default_factory=dict)
+    tables: dict[str, tuple[list[str], list[list[object]]]] = field(default_factory=dict)
+    quarantine: list[QuarantineRecord] = field(default_factory=list)
+    lines_in: int = 0
+    lines_loaded: int = 0
+    signed_total_lines: int = 0
+    declaratie_total: int | None = None
+    # OP283: a ReferentieNummer is unique per provider within a law. A repeat inside the file
+    # is caught while reading; one already loaded from an earlier file (a re-sent
+    # declaration) is caught in one query after the file is read.
+    loaded_lines: dict[str, tuple[int, str]] = field(default_factory=dict)  # ref -> (row, path)
+
+    def add(self, table: str, row: dict[str, object]) -> None:
+        _cols, rows = self.tables.setdefault(table, (list(row), []))
+        rows.append(list(row.values()))
+
+    def reject(
+        self,
+        rejection: Rejection,
+        element: etree._Element,
+        bsn: object,
+        mt: MessageType,
+        record_path: str,
+        pseudo: Pseudonymiser,
+    ) -> None:
+        fragment = redacted_fragment(element, pseudo)
+        if bsn is not None:
+            fragment = f"<!-- Client Bsn {pseudo.mask(str(bsn))} -->\n{fragment}"
+        self.quarantine.append(
+            QuarantineRecord(
+                scope="record",
+                reason_code=rejection.code,
+                reason=rejection.reason,
+                original_fragment=fragment,
+                bericht_type=mt.number,
+                wet=mt.law,
+                record_path=record_path,
+                line_number=element.sourceline,
+            )
+        )
+
+
+def _read_declaration_lines(d: Declaration, ctx: IngestContext) -> _Body:
+    """The record rules over a 323 read in bulk (see ``sdw.istandaarden.declarations``): the
+    same rows as ``_read_records`` gives, with values as the message spells them (PostgreSQL
+    reads them when they are copied in)."""
+    mt, pseudo = d.reader.mt, ctx.pseudonymiser
+    body = _Body(header=d.header)
+    keys = d.reader.prestatie_keys
+    common = [d.header[k] for k in HEADER_KEYS] + [d.declaratie["declaratienummer"]]
+    columns = [*HEADER_KEYS, "declaratienummer", *keys, "bsn_pseudoniem"]
+    rows: list[list[object]] = []
+    at = {k: i + 3 for i, k in enumerate(keys)}
+    i_ref, i_cat = at["referentienummer"], at["productcategorie"]
+    i_begin, i_end = at["productperiode_begindatum"], at["productperiode_einddatum"]
+    i_amount, i_dc = at["ingediend_bedrag"], at["debet_credit"]
+    categories = product_categories().get(mt.law, frozenset())
+    seen: set[str] = set()
+    signed = 0
+    for f in d.lines:
+        bsn, ref = f[2], f[i_ref]
+        signed += int(f[i_amount]) if f[i_dc] == "D" else -int(f[i_amount])
+        rejection = (
+            _bsn_rejection(bsn)
+            or _prestatie_rejection(
+                f[i_cat], f[i_begin].strip(), f[i_end].strip(), mt.law, categories
+            )
+            or (Rejection("DUPLICATE_LINE", _duplicate_reason(ref)) if ref in seen else None)
+        )
+        seen.add(ref)
+        if rejection is not None:
+            client, position = int(f[0]), int(f[1])
+            body.reject(
+                rejection,
+                d.prestatie(client, position),
+                bsn,
+                mt,
+                f"Client[{client}]/Prestatie[{position}]",
+                pseudo,
+            )
+            continue
+        body.loaded_lines[ref] = (len(rows), f"Client[{f[0]}]/Prestatie[{f[1]}]")
+        rows.append([*common, *[v or None for v in f[3:]], pseudo(bsn)])
+    body.lines_in = len(d.lines)
+    body.lines_loaded = len(rows)
+    body.signed_total_lines = signed
+    body.tables["istandaarden_323_prestatie"] = (columns, rows)
+    declaratie = dict(d.declaratie, prestaties_in=body.lines_in, prestaties_loaded=len(rows))
+    body.declaratie_total = _signed(
+        declaratie["totaal_ingediend_bedrag"], declaratie["totaal_debet_credit"]
+    )
+    body.add("istandaarden_323_declaratie", declaratie)
+    return body
+
+
+def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:
+    """Any message, streamed record by record (``sdw.istandaarden.parse.read_message``)."""
+    from sdw.istandaarden.schema import schema_for
+
+    pseudo = ctx.pseudonymiser
+    body = _Body()
+    seen_references: set[str] = set()
+    for item in read_message(path, mt, schema_for(mt)):
+        if isinstance(item, Header):
+            body.header = item.row
+            continue
+        rec = item
+        row = rec.row
+        is_line = rec.table not in _MESSAGE_LEVEL
+        if rec.table == "istandaarden_323_prestatie":
+            body.signed_total_lines += _signed(row["ingediend_bedrag"], row["debet_credit"]) or 0
+        if rec.table == "istandaarden_323_declaratie":
+            body.declaratie_total = _signed(
+                row["totaal_ingediend_bedrag"], row["totaal_debet_credit"]
+            )
+            row["prestaties_in"] = body.lines_in
+            row["prestaties_loaded"] = body.lines_loaded
+        if is_line:
+            body.lines_in += 1
+            rejection = _line_rejection(rec, mt.law)
+            ref = str(row.get("referentienummer"))
+            if rejection is None and rec.table == "istandaarden_323_prestatie":
+                if ref in seen_references:
+                    rejection = Rejection("DUPLICATE_LINE", _duplicate_reason(ref))
+                seen_references.add(ref)
+            if rejection is not None:
+                body.reject(rejection, rec.element, row.get("_bsn"), mt, rec.record_path, pseudo)
+                continue
+            body.lines_loaded += 1
+            if rec.table == "istandaarden_323_prestatie":
+                body.loaded_lines[ref] = (
+                    len(body.tables.get(rec.table, ((), []))[1]),
+                    rec.record_path,
+                )
+        elif rec.table == "istandaarden_301_client" and not passes_elfproef(str(row["_bsn"])):
+            continue  # its products are quarantined one by one
+        body.add(rec.table, _clean(rec.table, row, ctx))
+    return body
 
 
 def _drop_loaded_duplicates(
@@ -338,7 +456,6 @@ def _drop_loaded_duplicates(
     quarantine: list[QuarantineRecord],
     loaded_lines: dict[str, tuple[int, str]],
     ctx: IngestContext,
-    reason: Callable[[str], str],
 ) -> int:
     """Move lines whose ReferentieNummer this provider already declared under this law from
     the rows to quarantine; returns how many. Their original text is read again (rarely
@@ -356,7 +473,7 @@ def _drop_loaded_duplicates(
                 QuarantineRecord(
                     scope="record",
                     reason_code="DUPLICATE_LINE",
-                    reason=reason(paths[item.record_path]),
+                    reason=_duplicate_reason(paths[item.record_path]),
                     original_fragment=f"<!-- Client Bsn {ctx.pseudonymiser.mask(bsn)} -->\n"
                     + redacted_fragment(item.element, ctx.pseudonymiser),
                     bericht_type=mt.number,

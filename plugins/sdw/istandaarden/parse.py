@@ -67,7 +67,7 @@ def _i(text: str | None) -> int | None:
         return None
 
 
-class _Reader:
+class Reader:
     """Finds fields of one message type: ``m`` is the message namespace, ``b`` the basisschema."""
 
     def __init__(self, mt: MessageType) -> None:
@@ -75,7 +75,7 @@ class _Reader:
         self.ns = {"m": mt.namespace, "b": mt.basis_namespace}
         self.m = "{" + mt.namespace + "}"
         b = "{" + mt.basis_namespace + "}"
-        fields = dict(_PRESTATIE_FIELDS)
+        fields = dict(PRESTATIE_FIELDS)
         if mt.number != "323":
             del fields["ProductTarief"]  # a 325 echoes it; raw keeps the 323's
         self.prestatie_fields = _qualified(fields, self.m, b)
@@ -154,7 +154,7 @@ def _check_well_formed(path: Path) -> None:
         elem.clear(keep_tail=True)
 
 
-def _header_row(r: _Reader, header: etree._Element) -> dict[str, object]:
+def header_row(r: Reader, header: etree._Element) -> dict[str, object]:
     mt = r.mt
     afzender, ontvanger = r.t(header, "m:Afzender"), r.t(header, "m:Ontvanger")
     gemeente, agb = (afzender, ontvanger) if mt.municipality_is_sender else (ontvanger, afzender)
@@ -184,14 +184,14 @@ def _common(header: dict[str, object]) -> dict[str, object]:
     return {k: header[k] for k in HEADER_KEYS}
 
 
-def _product(r: _Reader, elem: etree._Element) -> dict[str, object]:
+def _product(r: Reader, elem: etree._Element) -> dict[str, object]:
     return {
         "productcategorie": r.t(elem, "m:Product/b:Categorie"),
         "productcode": r.t(elem, "m:Product/b:Code"),
     }
 
 
-def _omvang(r: _Reader, elem: etree._Element) -> dict[str, object]:
+def _omvang(r: Reader, elem: etree._Element) -> dict[str, object]:
     return {
         "omvang_volume": _i(r.t(elem, "m:Omvang/b:Volume")),
         "omvang_eenheid": r.t(elem, "m:Omvang/b:Eenheid"),
@@ -203,7 +203,7 @@ def _omvang(r: _Reader, elem: etree._Element) -> dict[str, object]:
 # A Prestatie's fields by child element: one pass over its children instead of a findtext per
 # field (the hot path: declaration lines are most of any delivery). (field, converter) for a
 # leaf; a dict of the same for a group such as ProductPeriode.
-_PRESTATIE_FIELDS: dict[str, object] = {
+PRESTATIE_FIELDS: dict[str, object] = {
     "ProductReferentie": {
         "ReferentieNummer": ("referentienummer", None),
         "VorigReferentieNummer": ("vorig_referentienummer", None),
@@ -234,7 +234,7 @@ def _qualified(fields: dict[str, object], m: str, b: str) -> dict[str, object]:
     }
 
 
-def _prestatie(r: _Reader, p: etree._Element) -> dict[str, object]:
+def _prestatie(r: Reader, p: etree._Element) -> dict[str, object]:
     row: dict[str, object] = dict.fromkeys(r.prestatie_keys)
     fields = r.prestatie_fields
     for child in p:
@@ -253,7 +253,7 @@ def _prestatie(r: _Reader, p: etree._Element) -> dict[str, object]:
     return row
 
 
-def _brp_address(r: _Reader, client: etree._Element) -> tuple[str | None, int | None, bool]:
+def _brp_address(r: Reader, client: etree._Element) -> tuple[str | None, int | None, bool]:
     """The client's own BRP address (Contact Soort 01 under Client/Contactgegevens), never a
     correspondence address and never a Relatie's contact. Returns (postcode, huisnummer, found)."""
     for contact in r.all(client, "m:Contactgegevens/m:Contact"):
@@ -266,7 +266,7 @@ def _brp_address(r: _Reader, client: etree._Element) -> tuple[str | None, int | 
 
 
 def _client_records(
-    r: _Reader, client: etree._Element, header: dict[str, object], client_index: int
+    r: Reader, client: etree._Element, header: dict[str, object], client_index: int
 ) -> Iterator[Record]:
     mt, common = r.mt, _common(header)
     bsn = r.t(client, "m:Bsn")
@@ -370,6 +370,19 @@ def _client_records(
             yield Record(f"istandaarden_{n}_prestatie", row, p, f"{base}/Prestatie[{i}]")
 
 
+def declaratie_row(r: Reader, elem: etree._Element, header: dict[str, object]) -> dict[str, object]:
+    """The istandaarden_323_declaratie row of a 323's Declaratie element."""
+    return dict(
+        _common(header),
+        declaratienummer=r.t(elem, "m:DeclaratieNummer"),
+        declaratieperiode_begindatum=_d(r.t(elem, "m:DeclaratiePeriode/b:Begindatum")),
+        declaratieperiode_einddatum=_d(r.t(elem, "m:DeclaratiePeriode/b:Einddatum")),
+        declaratie_dagtekening=_d(r.t(elem, "m:DeclaratieDagtekening")),
+        totaal_ingediend_bedrag=_i(r.t(elem, "m:TotaalIngediendBedrag/b:TotaalBedrag")),
+        totaal_debet_credit=r.t(elem, "m:TotaalIngediendBedrag/b:DebetCredit"),
+    )
+
+
 # Message numbers whose clients we extract; all others are validated and ledgered only.
 _CLIENT_MESSAGES = frozenset({"301", "305", "307", "315", "317", "323", "325"})
 
@@ -383,7 +396,7 @@ def read_message(
     way when validating while parsing), possibly only after the last record: callers must treat
     anything already yielded from this file as void until the generator is exhausted.
     """
-    r = _Reader(mt)
+    r = Reader(mt)
     m = r.m
     tags = [m + "Header", m + "Client", m + "Declaratie", m + "Antwoord", m + "Bericht"]
     header: dict[str, object] | None = None
@@ -394,7 +407,7 @@ def read_message(
     for _event, elem in etree.iterparse(str(path), **kwargs):
         local = elem.tag[len(m) :]
         if local == "Header":
-            header = _header_row(r, elem)
+            header = header_row(r, elem)
             yield Header(mt, header)
         elif local == "Client" and mt.number in _CLIENT_MESSAGES:
             assert header is not None
@@ -419,16 +432,9 @@ def read_message(
             yield Record("istandaarden_319_antwoord", row, elem, "Antwoord")
         elif local == "Declaratie" and mt.number == "323":
             assert header is not None
-            row = dict(
-                _common(header),
-                declaratienummer=r.t(elem, "m:DeclaratieNummer"),
-                declaratieperiode_begindatum=_d(r.t(elem, "m:DeclaratiePeriode/b:Begindatum")),
-                declaratieperiode_einddatum=_d(r.t(elem, "m:DeclaratiePeriode/b:Einddatum")),
-                declaratie_dagtekening=_d(r.t(elem, "m:DeclaratieDagtekening")),
-                totaal_ingediend_bedrag=_i(r.t(elem, "m:TotaalIngediendBedrag/b:TotaalBedrag")),
-                totaal_debet_credit=r.t(elem, "m:TotaalIngediendBedrag/b:DebetCredit"),
+            yield Record(
+                "istandaarden_323_declaratie", declaratie_row(r, elem, header), elem, "Declaratie"
             )
-            yield Record("istandaarden_323_declaratie", row, elem, "Declaratie")
         elif local == "Bericht" and mt.number == "325":
             assert header is not None
             ha = elem.find("m:Header", namespaces=r.ns)
