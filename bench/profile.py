@@ -32,9 +32,10 @@ STAGES = [
     ("ledger insert (_insert_ledger)", r"^_insert_ledger "),
     ("write: transaction, delivery rows, commit (write_file[s])", r"^write_files? \("),
     ("re-read for DUPLICATE_LINE (_drop_loaded_duplicates)", r"^_drop_loaded_duplicates "),
-    ("323 bulk: libxml2 parse + schema validation (C)", r"^_parse_validated "),
     ("323 bulk: XSLT field extraction (C)", r"^_transform "),
     ("323 bulk: split XSLT text into fields", r"^_split_lines "),
+    ("323 bulk, whole file: libxml2 parse + schema validation (C)", r"^_parse_validated "),
+    ("323 bulk, large file: iterparse + schema validation (C)", r"^_streamed "),
     ("per-field extraction (_client_records/_prestatie)", r"^(_client_records|_prestatie) "),
     ("header / declaratie rows", r"^(header_row|declaratie_row) "),
     (

@@ -1,7 +1,9 @@
-"""The bulk 323 reader (validated tree + XSLT, sdw.istandaarden.declarations) and the streaming
-reader (iterparse, sdw.istandaarden.parse.read_message) must make the same rows, the same
-quarantine records and the same counts of every file: the bulk reader is only a faster way to
-the same result, and files over BULK_MAX_BYTES still take the streaming one."""
+"""The bulk 323 reader (XSLT per chunk of clients, sdw.istandaarden.declarations) and the
+streaming reader (record by record, sdw.istandaarden.parse.read_message) must make the same
+rows, the same quarantine records and the same counts of every file: the bulk reader is only a
+faster way to the same result, and the streaming one is its fallback. Small files are parsed whole;
+streamed in chunks of 2 and 3 clients, every file has chunk boundaries, with the parser already
+inside the next client."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ import pytest
 from sdw.generate import generate
 from sdw.ingest import istandaarden as ingest_module
 from sdw.ingest.istandaarden import IngestContext, ParsedFile, parse_message_file
-from sdw.istandaarden.declarations import read_declaration
+from sdw.istandaarden import declarations
+from sdw.istandaarden.declarations import NeedsStreaming, read_declaration
 from sdw.istandaarden.parse import detect_message_type
 from sdw.istandaarden.schema import schema_for
 from sdw.pseudonym import Pseudonymiser
@@ -50,12 +53,26 @@ def _comparable(parsed: ParsedFile) -> dict[str, object]:
     }
 
 
+def _stream_only(*_args: object) -> None:
+    raise NeedsStreaming("test: the streaming reader")
+
+
 def _both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict]:
     bulk = _comparable(parse_message_file(path, "h", _ctx()))
     with monkeypatch.context() as m:
-        m.setattr(ingest_module, "BULK_MAX_BYTES", -1)  # every file streams
+        m.setattr(ingest_module, "read_declaration", _stream_only)
         streamed = _comparable(parse_message_file(path, "h", _ctx()))
     return bulk, streamed
+
+
+@pytest.fixture(params=[None, 1000, 2, 3], ids=lambda n: f"chunk{n}" if n else "whole")
+def chunk_clients(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """None: the files (all small) are parsed whole; a number: every file streams in chunks of
+    that many clients."""
+    if request.param:
+        monkeypatch.setattr(declarations, "WHOLE_FILE_MAX_BYTES", 0)
+        monkeypatch.setattr(declarations, "CHUNK_CLIENTS", request.param)
+    return request.param or 0
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +85,7 @@ def generated_323s(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def test_generated_declarations_same_through_both_readers(
-    generated_323s: list[Path], monkeypatch: pytest.MonkeyPatch
+    generated_323s: list[Path], monkeypatch: pytest.MonkeyPatch, chunk_clients: int
 ) -> None:
     rejected = 0
     for path in generated_323s:
@@ -80,7 +97,7 @@ def test_generated_declarations_same_through_both_readers(
 
 
 def test_reference_declarations_and_broken_variants_same_through_both_readers(
-    reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    reference_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_clients: int
 ) -> None:
     wmo = reference_dir / "istandaarden/iwmo-3.2/berichten/WMO323.xml"
     jw = reference_dir / "istandaarden/ijw-3.2/berichten/JW323.xml"
@@ -120,13 +137,24 @@ def test_reference_declarations_and_broken_variants_same_through_both_readers(
     }
 
 
-def test_bulk_reader_gives_fields_as_spelled(reference_dir: Path) -> None:
+def test_bulk_reader_gives_fields_as_spelled(
+    reference_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(declarations, "WHOLE_FILE_MAX_BYTES", 0)
+    monkeypatch.setattr(declarations, "CHUNK_CLIENTS", 1)
     path = reference_dir / "istandaarden/iwmo-3.2/berichten/WMO323.xml"
     mt = detect_message_type(path)
     d = read_declaration(path, mt, schema_for(mt))
     keys = d.reader.prestatie_keys
-    first = dict(zip(("client", "position", "bsn", *keys), d.lines[0], strict=True))
-    # read off the example message by hand
+    chunks = [
+        (c.first_client, [list(f) for f in c.lines], c.prestatie(c.first_client, 2).sourceline)
+        for c in d.chunks()
+    ]
+    # read off the example message by hand: two clients of two lines each, one chunk per client
+    assert [(first, len(lines)) for first, lines, _ in chunks] == [(1, 2), (2, 2)]
+    assert d.header is not None and d.header["aanbieder_agb"] == "65656055"
+    assert d.declaratie is not None and d.declaratie["declaratienummer"] == "DN001"
+    first = dict(zip(("client", "position", "bsn", *keys), chunks[0][1][0], strict=True))
     assert first["client"] == "1" and first["position"] == "1" and first["bsn"] == "999900006"
     assert first["referentienummer"] == "RN001" and first["vorig_referentienummer"] == ""
     assert first["productperiode_begindatum"] == "2023-04-01"
@@ -135,5 +163,7 @@ def test_bulk_reader_gives_fields_as_spelled(reference_dir: Path) -> None:
         "D",
         "1250",
     )
-    assert len(d.lines) == 4
-    assert d.prestatie(2, 2).sourceline is not None
+    second_client = dict(zip(("client", "position", "bsn", *keys), chunks[1][1][1], strict=True))
+    assert (second_client["client"], second_client["position"]) == ("2", "2")
+    assert second_client["referentienummer"] == "RN004"
+    assert all(line for _, _, line in chunks)  # quarantine keeps where a line was

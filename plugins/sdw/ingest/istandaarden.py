@@ -23,8 +23,7 @@ from sdw.ingest.report import FileReport
 from sdw.ingest.writer import FRAGMENT_LIMIT, QuarantineRecord
 from sdw.istandaarden.codes import product_categories
 from sdw.istandaarden.declarations import (
-    BULK_MAX_BYTES,
-    Declaration,
+    DeclarationReader,
     NeedsStreaming,
     read_declaration,
 )
@@ -238,11 +237,11 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
 
     try:
         body = None
-        if mt.number == "323" and path.stat().st_size <= BULK_MAX_BYTES:
+        if mt.number == "323":
             try:
                 body = _read_declaration_lines(read_declaration(path, mt, schema_for(mt)), ctx)
             except NeedsStreaming:
-                body = None
+                body = None  # nothing of it was kept: read it again, record by record
         if body is None:
             body = _read_records(path, mt, ctx)
     except etree.XMLSyntaxError as exc:
@@ -350,14 +349,13 @@ class _Body:
         )
 
 
-def _read_declaration_lines(d: Declaration, ctx: IngestContext) -> _Body:
+def _read_declaration_lines(d: DeclarationReader, ctx: IngestContext) -> _Body:
     """The record rules over a 323 read in bulk (see ``sdw.istandaarden.declarations``): the
     same rows as ``_read_records`` gives, with values as the message spells them (PostgreSQL
     reads them when they are copied in)."""
-    mt, pseudo = d.reader.mt, ctx.pseudonymiser
-    body = _Body(header=d.header)
+    mt, pseudo = d.mt, ctx.pseudonymiser
+    body = _Body()
     keys = d.reader.prestatie_keys
-    common = [d.header[k] for k in HEADER_KEYS] + [d.declaratie["declaratienummer"]]
     columns = [*HEADER_KEYS, "declaratienummer", *keys, "bsn_pseudoniem"]
     rows: list[list[object]] = []
     at = {k: i + 3 for i, k in enumerate(keys)}
@@ -366,41 +364,59 @@ def _read_declaration_lines(d: Declaration, ctx: IngestContext) -> _Body:
     i_amount, i_dc = at["ingediend_bedrag"], at["debet_credit"]
     categories = product_categories().get(mt.law, frozenset())
     seen: set[str] = set()
-    signed = 0
-    for f in d.lines:
-        bsn, ref = f[2], f[i_ref]
-        signed += int(f[i_amount]) if f[i_dc] == "D" else -int(f[i_amount])
-        rejection = (
-            _bsn_rejection(bsn)
-            or _prestatie_rejection(
-                f[i_cat], f[i_begin].strip(), f[i_end].strip(), mt.law, categories
+    signed = lines_in = 0
+    common: list[object] = []
+    for chunk in d.chunks():
+        if not common:
+            assert d.header is not None and d.declaratie is not None
+            common = [d.header[k] for k in HEADER_KEYS] + [d.declaratie["declaratienummer"]]
+        lines_in += len(chunk.lines)
+        for f in chunk.lines:
+            bsn, ref = f[2], f[i_ref]
+            cents = _whole(f[i_amount])
+            signed += cents if f[i_dc] == "D" else -cents
+            rejection = (
+                _bsn_rejection(bsn)
+                or _prestatie_rejection(
+                    f[i_cat], f[i_begin].strip(), f[i_end].strip(), mt.law, categories
+                )
+                or (Rejection("DUPLICATE_LINE", _duplicate_reason(ref)) if ref in seen else None)
             )
-            or (Rejection("DUPLICATE_LINE", _duplicate_reason(ref)) if ref in seen else None)
-        )
-        seen.add(ref)
-        if rejection is not None:
-            client, position = int(f[0]), int(f[1])
-            body.reject(
-                rejection,
-                d.prestatie(client, position),
-                bsn,
-                mt,
-                f"Client[{client}]/Prestatie[{position}]",
-                pseudo,
-            )
-            continue
-        body.loaded_lines[ref] = (len(rows), f"Client[{f[0]}]/Prestatie[{f[1]}]")
-        rows.append([*common, *[v or None for v in f[3:]], pseudo(bsn)])
-    body.lines_in = len(d.lines)
+            seen.add(ref)
+            if rejection is not None:
+                client, position = int(f[0]), int(f[1])
+                body.reject(
+                    rejection,
+                    chunk.prestatie(client, position),
+                    bsn,
+                    mt,
+                    f"Client[{client}]/Prestatie[{position}]",
+                    pseudo,
+                )
+                continue
+            body.loaded_lines[ref] = (len(rows), f"Client[{f[0]}]/Prestatie[{f[1]}]")
+            rows.append([*common, *[v or None for v in f[3:]], pseudo(bsn)])
+    assert d.header is not None and d.declaratie is not None  # else NeedsStreaming was raised
+    body.header = d.header
+    body.lines_in = lines_in
     body.lines_loaded = len(rows)
     body.signed_total_lines = signed
     body.tables["istandaarden_323_prestatie"] = (columns, rows)
-    declaratie = dict(d.declaratie, prestaties_in=body.lines_in, prestaties_loaded=len(rows))
+    declaratie = dict(d.declaratie, prestaties_in=lines_in, prestaties_loaded=len(rows))
     body.declaratie_total = _signed(
         declaratie["totaal_ingediend_bedrag"], declaratie["totaal_debet_credit"]
     )
     body.add("istandaarden_323_declaratie", declaratie)
     return body
+
+
+def _whole(text: str) -> int:
+    """An amount as spelled in the message. Validation may report a bad one only at the end of
+    the file, which is then rejected whole: until then it counts as 0 rather than failing."""
+    try:
+        return int(text)
+    except ValueError:
+        return 0
 
 
 def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:

@@ -1,19 +1,28 @@
-"""Declaration lines (323) in bulk: one validated tree per file, one compiled XSLT, text out.
+"""Declaration lines (323) in bulk: validated while parsed, fields written out by one compiled
+XSLT per chunk of clients, Python only splits text.
 
 Declaration lines are nearly all of what a municipality receives, and a Python loop that visits
-each Prestatie's elements costs about twice what libxml2 needs to parse and validate the whole
-file. Here the file is parsed and validated in one call (C), a stylesheet compiled once per
-message type writes every line's fields as separated text (C), and Python only splits it: the
-fields arrive as strings, exactly as the message spells them.
+each Prestatie's elements costs about twice what libxml2 needs to parse and validate them. Here
+libxml2 parses and validates (C), a stylesheet compiled once per message type writes the fields
+of every line of a chunk of clients as separated text (C), and Python splits it: the fields
+arrive as strings, exactly as the message spells them.
 
-The price is memory: the whole tree is held, about five times the file. iStandaarden files are
-at most 25 MB (OP179), so a worker holds at most ~150 MB; a larger file is read by the
-streaming reader in ``parse.read_message`` instead (see ``BULK_MAX_BYTES``). Both readers give
-the same rows: ``tests/integration/test_ingest.py`` loads the same files through each.
+Memory stays bounded whatever the file size: a file up to ``WHOLE_FILE_MAX_BYTES`` is parsed
+whole (a tree of about five times the file, and the fastest way: ``etree.parse`` validates in
+one C call), a larger one streams (``iterparse``, ~20 % more CPU) and its clients go in chunks of
+``CHUNK_CLIENTS``, removed from the tree once their lines have been used. The streaming
+per-record reader in ``parse.read_message`` gives the same rows
+(``tests/unit/test_declaration_readers.py`` holds the two to that) and is the fallback when a
+value holds one of the separators.
+
+libxml2 may report a schema error only at the end of the document, after chunks were yielded:
+callers must treat everything of the file as void until the iterator is exhausted, and must not
+trip over a value the schema is about to reject.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,9 +32,11 @@ from lxml import etree
 from sdw.istandaarden.messages import MessageType
 from sdw.istandaarden.parse import PRESTATIE_FIELDS, Reader, declaratie_row, header_row
 
-# Files up to this size are read whole (OP179 allows 25 MB; a little slack for senders that
-# count differently); larger ones stream, so memory stays bounded whatever arrives.
-BULK_MAX_BYTES = 32_000_000
+# Files up to this size are parsed whole (~40 MB of tree); larger ones stream in chunks.
+WHOLE_FILE_MAX_BYTES = 8_000_000
+# Clients per XSLT run when streaming: large enough that the per-run cost vanishes (~3 lines per
+# client), small enough that a chunk's tree is a few MB.
+CHUNK_CLIENTS = 1000
 
 # Separators that no iStandaarden value uses (XML 1.0 cannot carry control characters, so
 # these visible symbols stand in). A value that does contain one is detected by the field count
@@ -35,31 +46,114 @@ _LINE = "\u241e"  # SYMBOL FOR RECORD SEPARATOR
 
 
 class NeedsStreaming(Exception):
-    """The file cannot be read in bulk (a value holds a separator); stream it instead."""
+    """The file cannot be read in bulk; read it with ``parse.read_message`` instead."""
 
 
 @dataclass
-class Declaration:
-    """One 323, read. ``lines`` holds per Prestatie: client position, Prestatie position within
-    its client, the clear BSN, then the fields of ``Reader.prestatie_keys`` as text ('' when
-    absent)."""
+class Chunk:
+    """The lines of consecutive clients. Per line: client position in the file (1-based),
+    Prestatie position within its client, the clear BSN, then the fields of
+    ``Reader.prestatie_keys`` as text ('' when absent). Valid until the next chunk is asked for."""
 
-    header: dict[str, object]
-    declaratie: dict[str, object]
     lines: list[list[str]]
-    tree: etree._ElementTree
-    reader: Reader
+    clients: list[etree._Element]
+    first_client: int
+    prestaties_tag: str
 
     def prestatie(self, client: int, position: int) -> etree._Element:
         """The Prestatie element of a line (for quarantine: its redacted original text)."""
-        m = self.reader.ns
-        found = self.tree.xpath(
-            "/m:Bericht/m:Declaratie/m:Clienten/m:Client[$c]/m:Prestaties/*[$p]",
-            namespaces=m,
-            c=client,
-            p=position,
+        prestaties = self.clients[client - self.first_client].find(self.prestaties_tag)
+        assert prestaties is not None
+        return prestaties[position - 1]
+
+
+class DeclarationReader:
+    """One 323: ``header`` and ``declaratie`` (the istandaarden_323_declaratie row without its
+    counts) are set before the first chunk is yielded."""
+
+    def __init__(self, path: Path, mt: MessageType, schema: etree.XMLSchema) -> None:
+        assert mt.number == "323", mt
+        self.path, self.mt, self.schema = path, mt, schema
+        self.reader = Reader(mt)
+        self.header: dict[str, object] | None = None
+        self.declaratie: dict[str, object] | None = None
+
+    def chunks(self) -> Iterator[Chunk]:
+        if self.path.stat().st_size <= WHOLE_FILE_MAX_BYTES:
+            yield self._whole()
+        else:
+            yield from self._streamed()
+
+    def _whole(self) -> Chunk:
+        r = self.reader
+        m = r.m
+        root = _parse_validated(self.path, self.schema).getroot()
+        header = root.find(m + "Header")
+        clients = root.findall(f"{m}Declaratie/{m}Clienten/{m}Client")
+        if header is None or not clients:  # not valid then; the streaming reader says why
+            raise NeedsStreaming(f"{self.path.name}: no Header or no declared client")
+        self.header = header_row(r, header)
+        return self._chunk(clients, 0, 3 + len(r.prestatie_keys))
+
+    def _streamed(self) -> Iterator[Chunk]:
+        r = self.reader
+        m = r.m
+        clienten_tag, header_tag = m + "Clienten", m + "Header"
+        width = 3 + len(r.prestatie_keys)
+        pending: list[etree._Element] = []
+        done = 0  # clients already yielded
+        events = etree.iterparse(
+            str(self.path),
+            events=("end",),
+            tag=(header_tag, m + "Client"),
+            schema=self.schema,
+            remove_blank_text=True,
+            resolve_entities=False,
+            no_network=True,
         )
-        return found[0]
+        for _event, elem in events:
+            if elem.tag == header_tag:
+                self.header = header_row(r, elem)
+                continue
+            parent = elem.getparent()
+            if parent is None or parent.tag != clienten_tag:
+                continue  # not a declared client (the schema decides whether that is allowed)
+            pending.append(elem)
+            if len(pending) >= CHUNK_CLIENTS and self.header is not None:
+                yield self._chunk(pending, done, width)
+                done += len(pending)
+                _release(pending)
+                pending = []
+        if self.header is None:
+            raise NeedsStreaming(f"{self.path.name}: no Header")  # the streaming reader says why
+        if pending:
+            yield self._chunk(pending, done, width)
+            _release(pending)
+        elif self.declaratie is None:
+            raise NeedsStreaming(f"{self.path.name}: no declared client")
+
+    def _chunk(self, clients: list[etree._Element], done: int, width: int) -> Chunk:
+        r = self.reader
+        clienten = clients[0].getparent()
+        if self.declaratie is None:
+            assert self.header is not None
+            self.declaratie = declaratie_row(r, clienten.getparent(), self.header)
+        # The parser may have begun the next client already: only the first len(clients)
+        # clients now in the tree (earlier chunks were removed) are complete.
+        text = _transform(clienten, self.mt, len(clients))
+        lines = _split_lines(text, width, self.path)
+        if done:
+            for f in lines:
+                f[0] = str(int(f[0]) + done)
+        return Chunk(lines, clients, done + 1, r.m + "Prestaties")
+
+
+def _release(clients: list[etree._Element]) -> None:
+    """Drop used clients from the tree (they are behind the parser, so this is safe)."""
+    parent = clients[0].getparent()
+    for c in clients:
+        c.clear(keep_tail=False)
+        parent.remove(c)
 
 
 def _field_paths() -> list[str]:
@@ -81,8 +175,10 @@ def _stylesheet(mt: MessageType) -> etree.XSLT:
     xsl = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
         xmlns:m="{mt.namespace}" xmlns:b="{mt.basis_namespace}">
       <xsl:output method="text" encoding="UTF-8"/>
+      <xsl:param name="clients"/>
       <xsl:template match="/">
-        <xsl:for-each select="m:Bericht/m:Declaratie/m:Clienten/m:Client">
+        <xsl:for-each
+            select="/m:Bericht/m:Declaratie/m:Clienten/m:Client[position() &lt;= $clients]">
           <xsl:variable name="client" select="position()"/>
           <xsl:variable name="bsn" select="string(m:Bsn)"/>
           <xsl:for-each select="m:Prestaties/*">
@@ -103,27 +199,13 @@ def _parser(schema: etree.XMLSchema) -> etree.XMLParser:
     )
 
 
-def read_declaration(path: Path, mt: MessageType, schema: etree.XMLSchema) -> Declaration:
-    """Parse and validate a whole 323, then extract its lines. Raises
-    ``etree.XMLSyntaxError`` when the file is not well-formed or not valid (before anything is
-    extracted), ``NeedsStreaming`` when a value holds a separator."""
-    assert mt.number == "323", mt
-    tree = _parse_validated(path, schema)
-    r = Reader(mt)
-    root = tree.getroot()
-    header = header_row(r, root.find(r.m + "Header"))
-    declaratie = declaratie_row(r, root.find(r.m + "Declaratie"), header)
-    lines = _split_lines(_transform(tree, mt), 3 + len(r.prestatie_keys), path)
-    return Declaration(header, declaratie, lines, tree, r)
-
-
-# Three steps as functions of their own, so that a profile (bench/profile.py) names them.
+# Steps as functions of their own, so that a profile (bench/profile.py) names them.
 def _parse_validated(path: Path, schema: etree.XMLSchema) -> etree._ElementTree:
     return etree.parse(str(path), _parser(schema))
 
 
-def _transform(tree: etree._ElementTree, mt: MessageType) -> str:
-    return str(_stylesheet(mt)(tree))
+def _transform(clienten: etree._Element, mt: MessageType, clients: int) -> str:
+    return str(_stylesheet(mt)(clienten.getroottree(), clients=str(clients)))
 
 
 def _split_lines(text: str, width: int, path: Path) -> list[list[str]]:
@@ -132,3 +214,7 @@ def _split_lines(text: str, width: int, path: Path) -> list[list[str]]:
     if any(len(f) != width for f in lines):
         raise NeedsStreaming(f"{path.name}: a value holds {_FIELD!r} or {_LINE!r}")
     return lines
+
+
+def read_declaration(path: Path, mt: MessageType, schema: etree.XMLSchema) -> DeclarationReader:
+    return DeclarationReader(path, mt, schema)

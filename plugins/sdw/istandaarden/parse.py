@@ -3,8 +3,9 @@
 One pass of ``lxml.etree.iterparse`` per file, validating against the message's schema while it
 reads (libxml2 does that in C), yielding each record while its element is still alive so that the
 caller can quarantine it with its original text, then freeing it: memory stays bounded by one
-client's worth of XML, whatever the file size. Declarations (323) of normal size take the faster
-bulk reader in ``declarations.py``, which builds on the field table and row helpers here.
+client's worth of XML, whatever the file size. Declarations (323) take the faster bulk reader
+in ``declarations.py``, which builds on the field table and row helpers here; this reader is its
+fallback and its reference.
 
 Rows carry the source's own names (raw mirrors the message; staging renames). Fields that must
 never be written — the clear BSN, the BRP address — are yielded under keys starting with ``_``
