@@ -39,3 +39,14 @@ def test_mask_removes_every_bsn_from_a_fragment() -> None:
     assert "123456789" in masked  # not a BSN (fails the elfproef), kept for the reader
     assert f"[bsn:{pseudo('123456782')[:12]}]" in masked
     assert "<iwmo:Bsn>[bsn:" in masked  # even an invalid value inside a Bsn element is masked
+
+
+def test_pseudonym_cache_stays_bounded_and_answers_stay_the_same() -> None:
+    p = Pseudonymiser(b"k" * 32)
+    p.CACHE_LIMIT = 4
+    bsns = [f"{i:09d}" for i in range(10)]
+    first = [p(b) for b in bsns]
+    assert len(p._cache) <= 4  # memory flat however many clients a delivery has
+    again = [p(b) for b in reversed(bsns)]
+    assert again == list(reversed(first))
+    assert first[3] == hmac.new(b"k" * 32, b"000000003", hashlib.sha256).hexdigest()
