@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -22,8 +21,8 @@ from pathlib import Path
 
 import psycopg
 
-from bench.common import RESULTS, WORK, fresh_database, log
-from bench.workload import SCALES, SEED, count_lines
+from bench.common import RESULTS, fresh_database, log
+from bench.workload import SCALES, count_lines, link_inbox, sample_decl
 
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -42,15 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", default="1m", choices=list(SCALES))
     p.add_argument("--files", type=int, default=300)
     args = p.parse_args(argv)
-    spec = SCALES[args.scale]
-    decl = WORK / f"{args.scale}-c{spec['clients']}-m{spec['months'] + 1}-s{SEED}" / "decl"
-    files = sorted(decl.iterdir())
-    subset = files[:: max(1, len(files) // args.files)][: args.files]
-    inbox = WORK / "cpu-split-inbox"
-    shutil.rmtree(inbox, ignore_errors=True)
-    inbox.mkdir(parents=True)
-    for f in subset:
-        os.link(f, inbox / f.name)
+    subset = sample_decl(args.scale, args.files)
+    inbox = link_inbox(subset, "cpu-split-inbox")
     lines = sum(count_lines(f) for f in subset)
     with fresh_database("bench_cpu") as url:
         from sdw.warehouse.bootstrap import ensure_schema

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from bench.common import PSEUDONYM_KEY, RESULTS, WORK
-from bench.workload import SCALES, SEED, count_lines
+from bench.common import PSEUDONYM_KEY, RESULTS
+from bench.workload import SCALES, count_lines, sample_decl
 
 XSLT = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
   xmlns:m="{m}" xmlns:b="{b}">
@@ -300,10 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--files", type=int, default=40)
     p.add_argument("--repeat", type=int, default=2, help="best of N passes per stage")
     args = p.parse_args(argv)
-    spec = SCALES[args.scale]
-    decl = WORK / f"{args.scale}-c{spec['clients']}-m{spec['months'] + 1}-s{SEED}" / "decl"
-    files = sorted(decl.iterdir())
-    files = files[:: max(1, len(files) // args.files)][: args.files]
+    files = sample_decl(args.scale, args.files)
     lines = sum(count_lines(f) for f in files)
     ctx = _context()
     stage_parse_file(files[:1], ctx)  # warm: schemas compiled, modules imported

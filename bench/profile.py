@@ -15,15 +15,14 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from bench.common import RESULTS, WORK, fresh_database, log
-from bench.workload import SCALES, SEED, count_lines
+from bench.common import RESULTS, fresh_database, log
+from bench.workload import SCALES, count_lines, link_inbox, sample_decl
 
 # Stages of a worker's time, matched on py-spy frame text ("function (file:line)"); a sample
 # counts for the first stage (outermost-first order below) found in its stack.
@@ -140,18 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--native", action="store_true", help="also sample C frames (libxml2)")
     p.add_argument("--svg", action="store_true", help="also record a flame graph (second run)")
     args = p.parse_args(argv)
-    spec = SCALES[args.scale]
-    decl = WORK / f"{args.scale}-c{spec['clients']}-m{spec['months'] + 1}-s{SEED}" / "decl"
-    if not decl.is_dir():
-        raise SystemExit(f"{decl} missing: run `python -m bench.run --scale {args.scale}` first")
-    files = sorted(decl.iterdir())
-    step = max(1, len(files) // args.files)
-    subset = files[::step][: args.files]
-    inbox = WORK / "profile-inbox"
-    shutil.rmtree(inbox, ignore_errors=True)
-    inbox.mkdir(parents=True)
-    for f in subset:
-        os.link(f, inbox / f.name)
+    subset = sample_decl(args.scale, args.files)
+    inbox = link_inbox(subset, "profile-inbox")
     lines = sum(count_lines(f) for f in subset)
     date = time.strftime("%Y-%m-%d")
     py_spy = Path(sys.executable).parent / "py-spy"

@@ -79,6 +79,32 @@ def _head(path: Path, n: int = 8192) -> bytes:
         return fh.read(n)
 
 
+def workload_root(scale: str, clients: int | None = None) -> Path:
+    """Where a scale's generated files and inboxes live (one folder per generator input)."""
+    spec = SCALES[scale]
+    return WORK / f"{scale}-c{clients or spec['clients']}-m{spec['months'] + 1}-s{SEED}"
+
+
+def sample_decl(scale: str, n: int) -> list[Path]:
+    """``n`` of the scale's measured 323 files, spread evenly over the year (for the profile,
+    the CPU split and the ladder, which look at a sample of the files the run measures)."""
+    decl = workload_root(scale) / "decl"
+    if not decl.is_dir():
+        raise SystemExit(f"{decl} missing: run `python -m bench.run --scale {scale}` first")
+    files = sorted(decl.iterdir())
+    return files[:: max(1, len(files) // n)][:n]
+
+
+def link_inbox(files: list[Path], name: str) -> Path:
+    """A fresh inbox ``bench/work/<name>`` holding hard links to ``files``."""
+    inbox = WORK / name
+    shutil.rmtree(inbox, ignore_errors=True)
+    inbox.mkdir(parents=True)
+    for f in files:
+        os.link(f, inbox / f.name)
+    return inbox
+
+
 def generate(
     scale: str, *, reuse: bool = True, clients: int | None = None, split: bool = True
 ) -> Workload:
@@ -86,7 +112,7 @@ def generate(
     if clients:
         spec["clients"] = clients
     months_total = spec["months"] + 1
-    root = WORK / f"{scale}-c{spec['clients']}-m{months_total}-s{SEED}"
+    root = workload_root(scale, spec["clients"])
     gen_dir = root / "generated"
     done_marker = root / "generated.json"
     gen_facts: dict = {}
@@ -213,14 +239,19 @@ def _summarise(w: Workload) -> None:
     """Count what the inboxes hold and check it against the generator's own total."""
     per_kind: dict[str, int] = {}
     sizes_323: list[int] = []
+    bytes_total = 0  # every generated file, .expected.json included
     for p in w.gen_dir.iterdir():
-        if not p.is_file() or p.name.startswith("."):
+        if not p.is_file():
+            continue
+        size = p.stat().st_size
+        bytes_total += size
+        if p.name.startswith("."):
             continue
         mm = _NAME.match(p.name)
         number = mm.group(2) if mm else "cbs"
         per_kind[number] = per_kind.get(number, 0) + 1
         if number == "323":
-            sizes_323.append(p.stat().st_size)
+            sizes_323.append(size)
     w.decl_files = sorted(p.name for p in w.decl.iterdir())
     w.decl_lines = sum(count_lines(w.decl / n) for n in w.decl_files)
     w.month_decl_lines = sum(count_lines(p) for p in w.month.glob("*_323_*.xml"))
@@ -234,7 +265,7 @@ def _summarise(w: Workload) -> None:
     w.facts = {
         "files_per_kind": per_kind,
         "files_total": sum(per_kind.values()),
-        "bytes_total": sum(p.stat().st_size for p in w.gen_dir.iterdir() if p.is_file()),
+        "bytes_total": bytes_total,
         **{f"files_{d.name}": sum(1 for _ in d.iterdir()) for d in _dirs(w)},
         "file_323_bytes_max": sizes_323[-1] if sizes_323 else 0,
         "file_323_bytes_median": sizes_323[len(sizes_323) // 2] if sizes_323 else 0,
