@@ -140,11 +140,8 @@ class DeclarationReader:
             self.declaratie = declaratie_row(r, clienten.getparent(), self.header)
         # The parser may have begun the next client already: only the first len(clients)
         # clients now in the tree (earlier chunks were removed) are complete.
-        text = _transform(clienten, self.mt, len(clients))
+        text = _transform(clienten, self.mt, len(clients), done)
         lines = _split_lines(text, width, self.path)
-        if done:
-            for f in lines:
-                f[0] = str(int(f[0]) + done)
         return Chunk(lines, clients, done + 1, r.m + "Prestaties")
 
 
@@ -176,10 +173,11 @@ def _stylesheet(mt: MessageType) -> etree.XSLT:
         xmlns:m="{mt.namespace}" xmlns:b="{mt.basis_namespace}">
       <xsl:output method="text" encoding="UTF-8"/>
       <xsl:param name="clients"/>
+      <xsl:param name="before"/>
       <xsl:template match="/">
         <xsl:for-each
             select="/m:Bericht/m:Declaratie/m:Clienten/m:Client[position() &lt;= $clients]">
-          <xsl:variable name="client" select="position()"/>
+          <xsl:variable name="client" select="position() + $before"/>
           <xsl:variable name="bsn" select="string(m:Bsn)"/>
           <xsl:for-each select="m:Prestaties/*">
             <xsl:value-of select="$client"/><xsl:text>{_FIELD}</xsl:text>
@@ -204,8 +202,10 @@ def _parse_validated(path: Path, schema: etree.XMLSchema) -> etree._ElementTree:
     return etree.parse(str(path), _parser(schema))
 
 
-def _transform(clienten: etree._Element, mt: MessageType, clients: int) -> str:
-    return str(_stylesheet(mt)(clienten.getroottree(), clients=str(clients)))
+def _transform(clienten: etree._Element, mt: MessageType, clients: int, before: int) -> str:
+    """The lines of the first ``clients`` clients in the tree, numbered after ``before``
+    clients of earlier chunks."""
+    return str(_stylesheet(mt)(clienten.getroottree(), clients=str(clients), before=str(before)))
 
 
 def _split_lines(text: str, width: int, path: Path) -> list[list[str]]:
