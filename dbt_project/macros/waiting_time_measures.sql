@@ -8,14 +8,26 @@
   days_assignment_to_start (null without a 305).
   Rows: every quarter from a grain's first to its last quarter with a request or assignment,
   so a quiet quarter still shows its backlog (open_at_quarter_end) rather than vanishing.
+
+  `span` (a prefix of `grain`, default the whole grain) names the group whose rows must add
+  up to a coarser mart, e.g. ['municipality_code', 'law', 'breakdown'] for the breakdowns of
+  the headline. A grain value then also gets a row for every later quarter of its span's
+  range in which it still has backlog: a category whose last request is still open when the
+  municipality's other requests come in must carry that open request, or the breakdown no
+  longer adds up to the headline.
 -#}
-{% macro waiting_time_measures(requests, assignments, grain) %}
+{% macro waiting_time_measures(requests, assignments, grain, span=none) %}
 {%- set cols = grain | join(', ') -%}
+{%- set span_cols = (span if span is not none else grain) | join(', ') -%}
 with
 
 bounds as (
 
-    select {{ cols }}, min(q) as first_quarter, max(q) as last_quarter
+    select
+        {{ cols }},
+        min(q) as first_quarter,
+        max(q) as own_last_quarter,
+        max(max(q)) over (partition by {{ span_cols }}) as last_quarter
     from (
         select {{ cols }}, request_quarter_start as q from {{ requests }}
         union all
@@ -31,6 +43,7 @@ spine as (
     select
         {% for col in grain %}bounds.{{ col }},
         {% endfor -%}
+        bounds.own_last_quarter,
         q::date as quarter_start,
         (q + interval '3 months' - interval '1 day')::date as quarter_end
 
@@ -138,4 +151,8 @@ left join request_measures
 
 left join start_measures
     using ({{ cols }}, quarter_start)
+
+-- past its own last quarter a value only shows while it still has open requests
+where spine.quarter_start <= spine.own_last_quarter
+    or backlog.open_at_quarter_end > 0
 {% endmacro %}

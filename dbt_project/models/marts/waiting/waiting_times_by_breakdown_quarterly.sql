@@ -2,6 +2,8 @@
 -- type (huisarts, gemeente, jeugdarts, GI, ...), stacked in one table: `breakdown` names the
 -- dimension, `breakdown_code` / `breakdown_name` its value. An assignment counts under the
 -- Verwijzer of the 315 it answers; a municipality-initiated one (no 315) under `geen_verzoek`.
+-- Every breakdown adds up to the headline: a value keeps its rows, past its own last quarter,
+-- for as long as it has backlog within the municipality x law's range of quarters.
 
 with
 
@@ -57,6 +59,7 @@ measures as (
         'requests_by',
         'assignments_by',
         ['municipality_code', 'law', 'breakdown', 'breakdown_code'],
+        span=['municipality_code', 'law', 'breakdown'],
     ) }}
 
 ),
