@@ -1,7 +1,7 @@
 """``sdw``: the one command a newcomer needs.
 
 sdw run [--inbox DIR]           load, build, validate, publish; print the summary
-sdw generate DIR [--clients N --months M --seed S]
+sdw generate DIR [--clients N --months M --seed S --shape regular|irregular --start DATE]
 sdw warehouse start|stop|status
 sdw dbt-parse                   (re)build the manifest cosmos renders build_marts from
 sdw key create                  make the pseudonymisation key (0600)
@@ -32,10 +32,15 @@ def _inbox_is_empty(inbox: Path) -> bool:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from sdw.generate import generate
 
     out = Path(args.dir)
-    summary = generate(out, clients=args.clients, months=args.months, seed=args.seed)
+    start = date.fromisoformat(args.start) if args.start else date(2025, 1, 1)
+    summary = generate(
+        out, clients=args.clients, months=args.months, seed=args.seed, shape=args.shape, start=start
+    )
     print(f"Wrote {summary} to {out}")
     return 0
 
@@ -192,6 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="write a fictional municipality's files")
     g.add_argument("dir")
     sample_args(g)
+    g.add_argument(
+        "--shape",
+        choices=["regular", "irregular"],
+        default="regular",
+        help="irregular: what real inboxes hold (one-client providers, a quarter without "
+        "requests, 317s, corrected and withdrawn 305s, late 325s, a second municipality); "
+        "at least 6 months",
+    )
+    g.add_argument("--start", help="first month, YYYY-MM-DD (default 2025-01-01)")
     g.set_defaults(func=cmd_generate)
 
     w = sub.add_parser("warehouse", help="the embedded PostgreSQL warehouse")

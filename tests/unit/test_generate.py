@@ -65,6 +65,15 @@ def _files(out: Path, law: str | None = None, number: str | None = None) -> list
 
 
 def test_every_message_passes_its_official_xsd(dataset: Path) -> None:
+    checked, numbers = _validate_all(dataset)
+    assert checked > 100
+    for law in ("wmo", "jeugdwet"):
+        for number in ("301", "305", "315", "319", "323"):
+            assert (law, number) in numbers, (law, number)
+    assert ("jeugdwet", "325") in numbers
+
+
+def _validate_all(dataset: Path) -> tuple[int, set[tuple[str, str]]]:
     if not REFERENCE.is_dir():
         pytest.skip(f"reference XSDs not found at {REFERENCE}")
     schemas: dict[Path, etree.XMLSchema] = {}
@@ -84,11 +93,7 @@ def test_every_message_passes_its_official_xsd(dataset: Path) -> None:
         assert schema.validate(etree.parse(str(f))), f"{f.name}: {schema.error_log.last_error}"
         checked += 1
         numbers.add((law, number))
-    assert checked > 100
-    for law in ("wmo", "jeugdwet"):
-        for number in ("301", "305", "315", "319", "323"):
-            assert (law, number) in numbers, (law, number)
-    assert ("jeugdwet", "325") in numbers
+    return checked, numbers
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
@@ -126,7 +131,7 @@ def _read_cbs(out: Path) -> dict[tuple[str, int], int]:
     lookup = {}
     for r in rows:
         gemeente, wijk, buurt = r[f"Gemeente{year}"], r[f"Wijk{year}"], r[f"Buurt{year}"]
-        assert gemeente == "999" and wijk.startswith("999") and buurt.startswith(wijk)
+        assert wijk.startswith(gemeente) and buurt.startswith(wijk)
         lookup[(r["PC6"], int(r["Huisnummer"]))] = int(wijk)
     return lookup
 
@@ -134,11 +139,12 @@ def _read_cbs(out: Path) -> dict[tuple[str, int], int]:
 def _derive_rows(out: Path) -> tuple[dict, dict, int, int]:
     """The two care-usage marts recomputed from the files, per DESIGN.md."""
     cbs = _read_cbs(out)
-    # latest 301 per ToewijzingNummer -> district
-    latest: dict[str, tuple[str, str]] = {}
+    # latest 301 per ToewijzingNummer (the municipality's own number) -> district
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
     for f in _files(out, number="301"):
         root = etree.parse(str(f)).getroot()
         dag = _text(root, "Header", "BerichtIdentificatie", "Dagtekening")
+        gm = "GM" + _text(root, "Header", "Afzender")
         client = _find(root, "Client")
         district = "UNKNOWN"
         for contact in _children(_find(client, "Contactgegevens"), "Contact"):
@@ -150,7 +156,7 @@ def _derive_rows(out: Path) -> tuple[dict, dict, int, int]:
                 if key in cbs:
                     district = f"WK{cbs[key]:06d}"
         for tp in _children(_find(client, "ToegewezenProducten"), "ToegewezenProduct"):
-            nr = _text(tp, "ToewijzingNummer")
+            nr = (gm, _text(tp, "ToewijzingNummer"))
             if nr not in latest or latest[nr][0] < dag:
                 latest[nr] = (dag, district)
     rejected = set()
@@ -170,6 +176,7 @@ def _derive_rows(out: Path) -> tuple[dict, dict, int, int]:
         law = f.name.split("_")[0]
         root = etree.parse(str(f)).getroot()
         agb = _text(root, "Header", "Afzender")
+        gm = "GM" + _text(root, "Header", "Ontvanger")
         decl = _find(root, "Declaratie")
         nummer = _text(decl, "DeclaratieNummer")
         for client in decl.iter("{*}Client"):
@@ -190,9 +197,9 @@ def _derive_rows(out: Path) -> tuple[dict, dict, int, int]:
                     (agb, nummer, _text(p, "ProductReferentie", "ReferentieNummer")) in rejected,
                 )
                 cat = _text(p, "ProductCategorie")
-                district = latest.get(_text(p, "ToewijzingNummer"), ("", "UNKNOWN"))[1]
-                cells["q"][(law, cat, q)]["lines"].append(line)
-                cells["d"][(district, law, q)]["lines"].append(line)
+                district = latest.get((gm, _text(p, "ToewijzingNummer")), ("", "UNKNOWN"))[1]
+                cells["q"][(gm, law, cat, q)]["lines"].append(line)
+                cells["d"][(gm, district, law, q)]["lines"].append(line)
 
     def measures(lines: list) -> dict:
         declared = sum(a for _b, a, _v, _u, _r in lines)
@@ -225,6 +232,10 @@ def _cents(value: str | None) -> int | None:
 
 
 def test_expected_json_agrees_with_the_files(dataset: Path) -> None:
+    _agrees_with_the_files(dataset)
+
+
+def _agrees_with_the_files(dataset: Path) -> None:
     expected = json.loads((dataset / ".expected.json").read_text())
     q_rows, d_rows, n_lines, n_bad = _derive_rows(dataset)
     totals = expected["totals"]
@@ -233,8 +244,8 @@ def test_expected_json_agrees_with_the_files(dataset: Path) -> None:
 
     assert len(expected["care_usage_quarterly"]) == len(q_rows)
     for row in expected["care_usage_quarterly"]:
-        mine = q_rows[(row["law"], row["product_category"], row["quarter_start"])]
-        assert row["municipality_code"] == "GM0999"
+        gm = row["municipality_code"]
+        mine = q_rows[(gm, row["law"], row["product_category"], row["quarter_start"])]
         assert _cents(row["declared_amount_eur"]) == mine["declared"]
         assert _cents(row["rejected_amount_eur"]) == mine["rejected"]
         assert row["clients"] == mine["clients"]
@@ -244,7 +255,9 @@ def test_expected_json_agrees_with_the_files(dataset: Path) -> None:
 
     assert len(expected["care_usage_by_district_quarterly"]) == len(d_rows)
     for row in expected["care_usage_by_district_quarterly"]:
-        mine = d_rows[(row["district_code"], row["law"], row["quarter_start"])]
+        mine = d_rows[
+            (row["municipality_code"], row["district_code"], row["law"], row["quarter_start"])
+        ]
         assert row["suppressed"] == (1 <= mine["clients"] <= 4)
         if not row["suppressed"]:
             assert row["clients"] == mine["clients"]
@@ -312,3 +325,170 @@ def test_file_size_limit_splits_declarations_without_changing_them(tmp_path: Pat
     small = json.loads((tmp_path / "small" / ".expected.json").read_text())
     assert big["care_usage_quarterly"] == small["care_usage_quarterly"]
     assert big["care_usage_by_district_quarterly"] == small["care_usage_by_district_quarterly"]
+
+
+# ------------------------------------------------------------------ the irregular shape
+
+
+@pytest.fixture(scope="module")
+def irregular(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Nine months from October, so the window holds a year boundary."""
+    out = tmp_path_factory.mktemp("irregular")
+    generate(out, clients=50, months=9, seed=5, start=date(2024, 10, 1), shape="irregular")
+    return out
+
+
+def _quarter(d: date) -> date:
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def _day(el: etree._Element, *path: str) -> date:
+    return date.fromisoformat(_text(el, *path))
+
+
+def test_irregular_messages_pass_their_xsd_and_agree_with_the_model(irregular: Path) -> None:
+    checked, numbers = _validate_all(irregular)
+    assert checked > 100
+    assert {("wmo", "317"), ("jeugdwet", "319"), ("wmo", "319")} <= numbers
+    _agrees_with_the_files(irregular)
+
+
+def test_irregular_inbox_holds_two_municipalities(irregular: Path) -> None:
+    gemeenten = set()
+    for f in _files(irregular):
+        header = _find(etree.parse(str(f)).getroot(), "Header")
+        sender, receiver = _text(header, "Afzender"), _text(header, "Ontvanger")
+        gemeenten.add(sender if len(sender) == 4 else receiver)
+    assert gemeenten == {"0999", "1000"}
+    with next(irregular.glob("cbs_adres_buurt_wijk_*.csv")).open(encoding="utf-8") as fh:
+        in_address_file = {row.rstrip("\n").split(";")[4] for row in list(fh)[1:]}
+    assert in_address_file == {"999", "1000"}  # one national file, both municipalities
+    assert {p.name for p in irregular.glob("zaaksysteem_*.csv")} == {
+        "zaaksysteem_wmo_jeugd_GM0999.csv",
+        "zaaksysteem_wmo_jeugd_GM1000.csv",
+    }
+    expected = json.loads((irregular / ".expected.json").read_text())
+    assert expected["municipality_codes"] == ["GM0999", "GM1000"]
+    for mart in ("care_usage_quarterly", "waiting_times_quarterly", "procedure_times_quarterly"):
+        assert {r["municipality_code"] for r in expected[mart]} == {"GM0999", "GM1000"}, mart
+
+
+def test_irregular_has_a_quarter_with_backlog_and_no_requests(irregular: Path) -> None:
+    """Derived from the files alone: requests (315), decisions (301 with the request's
+    ReferentieAanbieder, 319 afgewezen); some municipality x law has a quarter inside its
+    range of requests with no request while an earlier one is still open at its end."""
+    requests: dict[tuple, date] = {}
+    decisions: dict[tuple, date] = {}
+    for f in _files(irregular):
+        law, number = f.name.split("_")[:2]
+        root = etree.parse(str(f)).getroot()
+        header = _find(root, "Header")
+        dag = _day(header, "BerichtIdentificatie", "Dagtekening")
+        if number == "315":
+            gm, agb = _text(header, "Ontvanger"), _text(header, "Afzender")
+            for ap in root.iter("{*}AangevraagdProduct"):
+                key = (gm, law, agb, _text(ap, "ReferentieAanbieder"))
+                requests[key] = min(dag, requests.get(key, dag))
+        elif number == "301":
+            gm, agb = _text(header, "Afzender"), _text(header, "Ontvanger")
+            for tp in root.iter("{*}ToegewezenProduct"):
+                refs = _children(tp, "ReferentieAanbieder")
+                if refs:
+                    key = (gm, law, agb, refs[0].text)
+                    when = _day(tp, "Toewijzingsdatum")
+                    decisions[key] = min(when, decisions.get(key, when))
+        elif number == "319" and _text(root, "Antwoord", "VerzoekAntwoord") == "1":
+            gm, agb = _text(header, "Afzender"), _text(header, "Ontvanger")
+            key = (gm, law, agb, _text(root, "Antwoord", "ReferentieAanbieder"))
+            decisions[key] = min(dag, decisions.get(key, dag))
+    found = []
+    for gm, law in {(k[0], k[1]) for k in requests}:
+        mine = {k: d for k, d in requests.items() if k[:2] == (gm, law)}
+        quarters = {_quarter(d) for d in mine.values()}
+        q = min(quarters)
+        while q < max(quarters):
+            next_q = date(q.year + 1, 1, 1) if q.month == 10 else date(q.year, q.month + 3, 1)
+            if q not in quarters:  # open at the quarter's end: not decided before next_q
+                still_open = [
+                    k for k, d in mine.items() if d < q and decisions.get(k, next_q) >= next_q
+                ]
+                if still_open:
+                    found.append((gm, law, q))
+            q = next_q
+    assert found, "no quarter with backlog but without requests"
+    expected = json.loads((irregular / ".expected.json").read_text())
+    quiet = {
+        (r["municipality_code"][2:], r["law"], date.fromisoformat(r["quarter_start"]))
+        for r in expected["waiting_times_quarterly"]
+        if r["requests"] == 0 and r["open_at_quarter_end"] > 0
+    }
+    assert set(found) <= quiet
+
+
+def test_irregular_providers_categories_and_answers(irregular: Path) -> None:
+    clients_of: dict[str, set[str]] = defaultdict(set)
+    months_of: dict[str, set[date]] = defaultdict(set)
+    quarters_of: dict[tuple[str, str], set[date]] = defaultdict(set)
+    year_end_credits = 0
+    declared: dict[str, tuple[date, set[str]]] = {}  # DeclaratieNummer@AGB -> dag, refs
+    for f in _files(irregular, number="323"):
+        law = f.name.split("_")[0]
+        root = etree.parse(str(f)).getroot()
+        agb = _text(root, "Header", "Afzender")
+        decl = _find(root, "Declaratie")
+        periode = _day(decl, "DeclaratiePeriode", "Begindatum")
+        months_of[agb].add(periode)
+        refs = set()
+        for client in decl.iter("{*}Client"):
+            clients_of[agb].add(_text(client, "Bsn"))
+            for p in client.iter("{*}Prestatie"):
+                begin = _day(p, "ProductPeriode", "Begindatum")
+                quarters_of[(law, _text(p, "ProductCategorie"))].add(_quarter(begin))
+                refs.add(_text(p, "ProductReferentie", "ReferentieNummer"))
+                credit = _text(p, "IngediendBedrag", "DebetCredit") == "C"
+                if credit and begin.month == 12 and periode.year == begin.year + 1:
+                    year_end_credits += 1
+        key = f"{_text(decl, 'DeclaratieNummer')}@{agb}"
+        declared[key] = (_day(decl, "DeclaratieDagtekening"), refs)
+    sizes = sorted(len(v) for v in clients_of.values())
+    assert 1 in sizes and 2 in sizes  # providers with one and with two clients
+    window = {date(2024, 10, 1), date(2025, 6, 1)}
+    assert any(min(m) > min(window) for m in months_of.values())  # starts mid-period
+    assert any(max(m) < max(window) for m in months_of.values())  # stops mid-period
+    assert quarters_of[("wmo", "04")] and len(quarters_of[("wmo", "04")]) == 1
+    assert year_end_credits >= 2  # December lines credited in January's declaration
+
+    late_rejections = 0
+    for f in _files(irregular, number="325"):
+        root = etree.parse(str(f)).getroot()
+        answer = _find(root, "DeclaratieAntwoord")
+        dag, refs = declared[
+            f"{_text(answer, 'DeclaratieNummer')}@{_text(root, 'Header', 'Ontvanger')}"
+        ]
+        answered = _day(root, "Header", "BerichtIdentificatie", "Dagtekening")
+        rejected = {
+            _text(p, "ProductReferentie", "ReferentieNummer") for p in answer.iter("{*}Prestatie")
+        }
+        if rejected and (answered - dag).days >= 60:
+            assert rejected <= refs
+            late_rejections += 1
+    assert late_rejections >= 1
+
+    reasons, statuses, woonplaats = set(), set(), []
+    for f in _files(irregular, number="319"):
+        antwoord = _find(etree.parse(str(f)).getroot(), "Antwoord")
+        reasons.update(r.text for r in _children(antwoord, "RedenAfwijzingVerzoek"))
+        woonplaats += [_text(w, "Gemeente") for w in _children(antwoord, "Woonplaatsbeginsel")]
+    for f in _files(irregular, number="305"):
+        statuses.update(s.text for s in etree.parse(str(f)).getroot().iter("{*}StatusAanlevering"))
+    assert {"5", "8"} <= reasons
+    assert "1000" in woonplaats  # reason 8 names the responsible municipality
+    assert {"1", "2", "3"} <= statuses  # first, corrected and withdrawn starts
+    assert _files(irregular, number="317")
+
+
+def test_regular_shape_has_none_of_the_irregular_messages(dataset: Path) -> None:
+    assert not _files(dataset, number="317")
+    expected = json.loads((dataset / ".expected.json").read_text())
+    assert "municipality_codes" not in expected
+    assert {r["municipality_code"] for r in expected["waiting_times_quarterly"]} == {"GM0999"}

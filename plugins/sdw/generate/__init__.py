@@ -15,17 +15,26 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sdw.generate.addresses import Geography
+from sdw.generate.addresses import Geography, write_cbs_address_file
 from sdw.generate.cases import write_case_files
 from sdw.generate.cbs_files import write_cbs_files
 from sdw.generate.declarations import DeclarationWriter
 from sdw.generate.expected import Expected
-from sdw.generate.model import Trajectory, add_months, build_world
+from sdw.generate.irregular import add_change_requests, shape_irregular
+from sdw.generate.model import EXTRA_305_ORDER, Trajectory, add_months, build_world
 from sdw.generate.sink import Sink
 from sdw.generate.waiting import expected_waiting_times
-from sdw.generate.xml_writers import msg_301, msg_305, msg_307, msg_315, msg_319
+from sdw.generate.xml_writers import (
+    msg_301,
+    msg_305,
+    msg_305_extra,
+    msg_307,
+    msg_315,
+    msg_317,
+    msg_319,
+)
 
-__all__ = ["DEFAULT_MAX_FILE_BYTES", "GenerationSummary", "generate"]
+__all__ = ["DEFAULT_MAX_FILE_BYTES", "SHAPES", "GenerationSummary", "generate"]
 
 DEFAULT_MAX_FILE_BYTES = 25_000_000  # no message file larger than 25 MB
 
@@ -33,6 +42,9 @@ DEFAULT_MAX_FILE_BYTES = 25_000_000  # no message file larger than 25 MB
 # A dot-file: ingest skips hidden files, so the generator's answer key never lands in
 # quarantine as an unknown file when the folder is used as an inbox.
 EXPECTED_FILE = ".expected.json"
+
+
+SHAPES = ("regular", "irregular")
 
 
 @dataclass
@@ -50,6 +62,13 @@ class GenerationSummary:
     files_written: int = 0  # all files, including the address file and .expected.json
     bytes_written: int = 0
     largest_message_bytes: int = 0
+    shape: str = "regular"
+    gemeentecodes: tuple[str, ...] = ()
+
+
+def neighbour_gemeentecode(gemeentecode: str) -> str:
+    """The second municipality of an irregular inbox (a shared service centre)."""
+    return f"{(int(gemeentecode) % 9999) + 1:04d}"
 
 
 def generate(
@@ -62,47 +81,87 @@ def generate(
     start: date = date(2025, 1, 1),
     progress: Callable[[int, int], None] | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    shape: str = "regular",
 ) -> GenerationSummary:
     """Write a municipality's data set into ``out_dir``; same arguments, same bytes.
 
+    ``shape='irregular'`` adds what real inboxes have and the regular sample never does (see
+    ``sdw.generate.irregular``) and a second municipality (``neighbour_gemeentecode``) served
+    by the same providers, both in the one folder, as a shared service centre receives them;
+    it needs at least 6 months. A window that holds a December also credits December lines
+    in January.
+
     ``progress(done, total)`` is called once for the lifecycle messages and once per month
-    of declarations.
+    of declarations, per municipality.
     """
     if clients < 1 or months < 1:
         raise ValueError("clients and months must be at least 1")
     if len(gemeentecode) != 4 or not gemeentecode.isdigit():
         raise ValueError("gemeentecode must be 4 digits, e.g. '0999'")
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(SHAPES)}")
+    irregular = shape == "irregular"
+    if irregular and months < 6:
+        raise ValueError("the irregular shape needs at least 6 months")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = start.replace(day=1)
     window_end = add_months(start, months)
-    total_steps = months + 1
+    codes = [gemeentecode, neighbour_gemeentecode(gemeentecode)] if irregular else [gemeentecode]
+    total_steps = (months + 1) * len(codes)
     rng = random.Random(seed)
 
-    geo = Geography(gemeentecode)
-    address_file = geo.write_cbs_file(out_dir, start.year - 1)
-    write_cbs_files(out_dir, f"GM{gemeentecode}", start, months, seed)
-    world = build_world(rng, geo, clients=clients, start=start, window_end=window_end)
+    geos = [Geography(code, pc4_base=9990 - 10 * i) for i, code in enumerate(codes)]
+    address_file = write_cbs_address_file(out_dir, start.year - 1, geos)
+    for code in codes:
+        write_cbs_files(out_dir, f"GM{code}", start, months, seed)
+    worlds = [build_world(rng, geos[0], clients=clients, start=start, window_end=window_end)]
+    if irregular:
+        shape_irregular(
+            rng, worlds[0], geos[0], start=start, months=months, other_gemeente=codes[1]
+        )
+        shared = [p for p in worlds[0].providers if p.weight > 0]
+        second = build_world(
+            rng,
+            geos[1],
+            clients=max(8, clients // 3),
+            start=start,
+            window_end=window_end,
+            providers=shared,
+        )
+        add_change_requests(second)
+        worlds.append(second)
     sink = Sink(out_dir)
-    _write_lifecycle(sink, world.trajectories, world.assignments, gemeentecode, window_end)
-    if progress is not None:
-        progress(1, total_steps)
+    expecteds: list[Expected] = []
+    procedure_times: list[dict] = []
+    for n, (code, world) in enumerate(zip(codes, worlds, strict=True)):
+        done = n * (months + 1)
+        sink.tag = f"GM{code}_" if n else ""
+        _write_lifecycle(sink, world.trajectories, world.assignments, code, window_end)
+        if progress is not None:
+            progress(done + 1, total_steps)
+        expected = Expected(f"GM{code}")
+        DeclarationWriter(
+            rng,
+            world,
+            sink,
+            expected,
+            start=start,
+            months=months,
+            gemeente=code,
+            max_file_bytes=max_file_bytes,
+            irregular=irregular,
+        ).run(
+            (lambda k, d=done: progress(d + k + 2, total_steps)) if progress is not None else None
+        )
+        expecteds.append(expected)
+        # the second municipality's case system is another one: its own random stream
+        procedure_times.append(
+            write_case_files(out_dir, world, code, window_end, seed if n == 0 else seed + 7919 * n)
+        )
 
-    expected = Expected(f"GM{gemeentecode}")
-    DeclarationWriter(
-        rng,
-        world,
-        sink,
-        expected,
-        start=start,
-        months=months,
-        gemeente=gemeentecode,
-        max_file_bytes=max_file_bytes,
-    ).run((lambda k: progress(k + 2, total_steps)) if progress is not None else None)
-
-    procedure_times = write_case_files(out_dir, world, gemeentecode, window_end, seed)
     expected_file = out_dir / EXPECTED_FILE
-    document = {
+    document: dict = {
         "generator": {
             "seed": seed,
             "clients": clients,
@@ -112,14 +171,29 @@ def generate(
             "address_file": address_file.name,
         },
         "municipality_code": f"GM{gemeentecode}",
-        "totals": {**expected.totals(), "messages": sink.counts},
-        "care_usage_quarterly": expected.quarterly_rows(),
-        "care_usage_by_district_quarterly": expected.district_rows(),
-        **procedure_times,  # case export totals and procedure_times_quarterly
-        "waiting_times_quarterly": expected_waiting_times(
-            world.trajectories, f"GM{gemeentecode}", window_end
-        ),
     }
+    if irregular:
+        document["generator"]["shape"] = shape
+        document["municipality_codes"] = [f"GM{code}" for code in codes]
+    totals = _merged(expecteds)
+    document.update(
+        {
+            "totals": {**totals.totals(), "messages": sink.counts},
+            "care_usage_quarterly": [r for e in expecteds for r in e.quarterly_rows()],
+            "care_usage_by_district_quarterly": [r for e in expecteds for r in e.district_rows()],
+            **procedure_times[0],  # case export totals and procedure_times_quarterly
+        }
+    )
+    if irregular:
+        document["case_exports"] = [p["case_export"] for p in procedure_times]
+        document["procedure_times_quarterly"] = [
+            r for p in procedure_times for r in p["procedure_times_quarterly"]
+        ]
+    document["waiting_times_quarterly"] = [
+        r
+        for code, world in zip(codes, worlds, strict=True)
+        for r in expected_waiting_times(world.trajectories, f"GM{code}", window_end)
+    ]
     expected_file.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
 
     return GenerationSummary(
@@ -131,12 +205,26 @@ def generate(
         address_file=address_file,
         expected_file=expected_file,
         messages=sink.counts,
-        declaration_lines=expected.lines,
-        declaration_lines_failing_bsn=expected.bad_bsn_lines,
+        declaration_lines=totals.lines,
+        declaration_lines_failing_bsn=totals.bad_bsn_lines,
         files_written=sink.files + 2,
         bytes_written=sink.bytes + address_file.stat().st_size + expected_file.stat().st_size,
         largest_message_bytes=sink.max_file_bytes_seen,
+        shape=shape,
+        gemeentecodes=tuple(codes),
     )
+
+
+def _merged(expecteds: list[Expected]) -> Expected:
+    """One account of the totals over every municipality in the inbox."""
+    if len(expecteds) == 1:
+        return expecteds[0]
+    total = Expected("")
+    for e in expecteds:
+        for name in ("lines", "bad_bsn_lines", "bad_bsn_amount", "rejected_lines",
+                     "credit_lines", "declared", "rejected"):  # fmt: skip
+            setattr(total, name, getattr(total, name) + getattr(e, name))
+    return total
 
 
 def _write_lifecycle(
@@ -146,7 +234,7 @@ def _write_lifecycle(
 
     Nothing dated on or after the end of the window is written (it has not happened yet).
     """
-    events: list[tuple[date, int, str, object]] = []
+    events: list[tuple[date, float, str, object]] = []
     seq = 0
     for t in trajectories:
         if t.legacy:
@@ -162,6 +250,10 @@ def _write_lifecycle(
                 events.append((t.afgewezen[0], seq + 2, "319-1", t))
         if t.start_msg_date is not None:
             events.append((t.start_msg_date, seq + 3, "305", t))
+        for i, extra in enumerate(t.extra_305):
+            events.append((extra[0], seq + EXTRA_305_ORDER + i / 10, "305x", (t, extra)))
+        if t.change_request is not None:
+            events.append((t.change_request[0], seq + 4.5, "317", t))
         if t.stop_msg_date is not None:
             events.append((t.stop_msg_date, seq + 4, "307", t))
         seq += 5
@@ -177,6 +269,12 @@ def _write_lifecycle(
             ident = sink.identificatie(gemeente)
             sink.write(obj.law, "301", obj.provider.agb, ident, msg_301(obj, gemeente, ident))  # type: ignore[attr-defined]
             continue
+        if kind == "305x":
+            traj, extra = obj  # type: ignore[misc]
+            ident = sink.identificatie(traj.provider.agb)
+            text = msg_305_extra(traj, gemeente, ident, extra)
+            sink.write(traj.law, "305", traj.provider.agb, ident, text)
+            continue
         t: Trajectory = obj  # type: ignore[assignment]
         agb = t.provider.agb
         if kind in ("319-1", "319-2"):
@@ -185,5 +283,5 @@ def _write_lifecycle(
             sink.write(t.law, "319", agb, ident, msg_319(t, gemeente, ident, day, kind[-1], reden))
             continue
         ident = sink.identificatie(agb)
-        writer = {"315": msg_315, "305": msg_305, "307": msg_307}[kind]
+        writer = {"315": msg_315, "305": msg_305, "307": msg_307, "317": msg_317}[kind]
         sink.write(t.law, kind, agb, ident, writer(t, gemeente, ident))

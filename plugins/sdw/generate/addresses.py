@@ -25,7 +25,7 @@ WIJKEN: tuple[tuple[int, str, int, int], ...] = (
 SMALL_WIJK = 5
 _PC6_PER_BUURT = 4
 _HOUSES_PER_PC6 = 40
-_UNLISTED_PC4 = "9996"  # a postcode area of the municipality missing from the CBS file
+_PC4_BASE = 9990  # wijk n lives in PC4 9990 + n; 9996 is missing from the CBS file
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,16 @@ class Pc6:
 class Geography:
     """The address file's content plus helpers to pick addresses for people."""
 
-    def __init__(self, gemeentecode: str) -> None:
+    def __init__(self, gemeentecode: str, pc4_base: int = _PC4_BASE) -> None:
+        """``pc4_base``: another one for a second municipality in the same address file, so
+        the two never share a postcode."""
         self.gemeente = int(gemeentecode)
+        self.unlisted_pc4 = f"{pc4_base + 6}"  # a postcode area the CBS file does not list
         self.pc6_by_wijk: dict[int, list[Pc6]] = {}
         street = 0
         for wijk, _name, buurten, _share in WIJKEN:
             wijkcode = self.gemeente * 100 + wijk
-            pc4 = f"{9990 + wijk}"
+            pc4 = f"{pc4_base + wijk}"
             rows: list[Pc6] = []
             for buurt in range(1, buurten + 1):
                 buurtcode = wijkcode * 100 + buurt
@@ -76,16 +79,17 @@ class Geography:
         return self.gemeente * 100 + SMALL_WIJK
 
     def write_cbs_file(self, out_dir: Path, year: int) -> Path:
-        path = out_dir / f"cbs_adres_buurt_wijk_{year}.csv"
-        lines = [f"PC6;Huisnummer;Buurt{year};Wijk{year};Gemeente{year}\n"]
+        return write_cbs_address_file(out_dir, year, [self])
+
+    def cbs_rows(self) -> list[str]:
+        lines = []
         for rows in self.pc6_by_wijk.values():
             for pc6 in rows:
                 for nr in range(1, _HOUSES_PER_PC6 + 1):
                     lines.append(
                         f"{pc6.postcode};{nr};{pc6.buurtcode};{pc6.wijkcode};{self.gemeente}\n"
                     )
-        path.write_text("".join(lines), encoding="utf-8", newline="")
-        return path
+        return lines
 
     def pick_wijk(self, rng: random.Random, exclude: int | None = None) -> int:
         while True:
@@ -114,7 +118,7 @@ class Geography:
         if rng.random() < 0.5:
             letters = chr(ord("A") + rng.randrange(4)) + chr(ord("A") + rng.randrange(4))
             return Address(
-                _UNLISTED_PC4 + letters, rng.randint(1, 60), "Nieuwbouwlaan", MUNICIPALITY_NAME
+                self.unlisted_pc4 + letters, rng.randint(1, 60), "Nieuwbouwlaan", MUNICIPALITY_NAME
             )
         pc6 = rng.choice(self.pc6_by_wijk[rng.choice(self.wijkcodes)])
         return Address(
@@ -129,3 +133,13 @@ class Geography:
             rng.choice(STREETS),
             rng.choice(OTHER_PLACES),
         )
+
+
+def write_cbs_address_file(out_dir: Path, year: int, geos: list[Geography]) -> Path:
+    """One file for every municipality, as CBS publishes it for the whole country."""
+    path = out_dir / f"cbs_adres_buurt_wijk_{year}.csv"
+    lines = [f"PC6;Huisnummer;Buurt{year};Wijk{year};Gemeente{year}\n"]
+    for geo in geos:
+        lines.extend(geo.cbs_rows())
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+    return path

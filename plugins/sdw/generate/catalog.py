@@ -38,6 +38,10 @@ PRODUCTS: tuple[Product, ...] = (
     Product("jeugdwet", "54", "54A01", "01", 171, (60, 600), 20),
 )
 
+# Used only by the irregular shape, by one client in one quarter (a category a municipality
+# buys once), so the marts see a category that appears and disappears.
+ONE_QUARTER_PRODUCT = Product("wmo", "04", "04A01", "14", 9800, (28, 31), 0)
+
 PRODUCTS_BY_LAW: dict[str, tuple[Product, ...]] = {
     law: tuple(p for p in PRODUCTS if p.law == law) for law in ("wmo", "jeugdwet")
 }

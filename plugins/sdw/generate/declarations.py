@@ -75,8 +75,14 @@ class DeclarationWriter:
         months: int,
         gemeente: str,
         max_file_bytes: int,
+        irregular: bool = False,
     ) -> None:
+        """``irregular``: also credit December lines in January (across the year boundary)
+        and answer every other declaration with rejections months late."""
         self.rng, self.world, self.sink, self.expected = rng, world, sink, expected
+        self.irregular = irregular
+        self.year_end_credits: dict[int, int] = {}  # year -> December lines credited in January
+        self.rejecting_files = 0
         self.start, self.months, self.gemeente = start, months, gemeente
         self.max_file_bytes = max_file_bytes
         self.providers = {p.agb: p for p in world.providers}
@@ -191,6 +197,11 @@ class DeclarationWriter:
             if later < self.months:
                 kind = "credit" if rng.random() < 0.2 else "correct"
                 self.due.setdefault(later, []).append((kind, line))
+        elif self.irregular and begin.month == 12 and k + 1 < self.months:
+            done = self.year_end_credits.get(begin.year, 0)
+            if done < 2:  # one corrected, one only credited, both in January's declaration
+                self.year_end_credits[begin.year] = done + 1
+                self.due.setdefault(k + 1, []).append((("correct", "credit")[done], line))
         return line
 
     def _write(
@@ -247,6 +258,10 @@ class DeclarationWriter:
                 rejected_total += sum(ln.signed_amount for ln in rejected)
                 body = "".join(prestatie(p, b, ln, retourcodes=ln.retourcodes) for ln in rejected)
                 blocks.append(client_block(p, rejected[0].bsn, body, retour=True))
+        if self.irregular and blocks:
+            self.rejecting_files += 1
+            if self.rejecting_files % 2 == 1:  # the answer comes two to four months late
+                answer_date += timedelta(days=60 + provider.next_declaratie % 60)
         answer_ident = self.sink.identificatie(self.gemeente)
         self.sink.write(
             law,

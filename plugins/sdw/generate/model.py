@@ -21,6 +21,9 @@ from sdw.generate.bsn import new_bsn
 from sdw.generate.catalog import FIRST_NAMES, PRODUCTS_BY_LAW, SURNAMES, Product
 
 UNKNOWN = "UNKNOWN"
+# Same-day messages of one trajectory go out 315, 319, 305, 307 (offsets 0..4); a trajectory's
+# other 305s (extra_305) just before its main 305 on a tie.
+EXTRA_305_ORDER = 2.5
 
 # RedenBeeindiging differs per law (WMO588 / JZ588): delivered as planned, and early stops.
 PLANNED_STOP = {"wmo": "19", "jeugdwet": "31"}
@@ -116,6 +119,13 @@ class Trajectory:
     stop_msg_date: date | None = None
     district: str = UNKNOWN  # from the Soort-01 contact on the latest 301 holding it
     monthly_volume: int = 0
+    # The irregular shape's extras (sdw.generate.irregular); empty in the regular one.
+    start_status: str = "1"  # StatusAanlevering of the 305 at start_msg_date (2 = a correction)
+    # other 305s: (Dagtekening, Begindatum, StatusAanlevering); '3' withdraws the start
+    extra_305: tuple[tuple[date, date, str], ...] = ()
+    # a 317 verzoek om wijziging: (Dagtekening, its ReferentieAanbieder, desired Einddatum)
+    change_request: tuple[date, str, date] | None = None
+    woonplaats: str | None = None  # Jeugdwet 319 Woonplaatsbeginsel: the gemeente responsible
 
     @property
     def law(self) -> str:
@@ -174,9 +184,18 @@ def _providers(rng: random.Random, clients: int) -> list[Provider]:
 
 
 def build_world(
-    rng: random.Random, geo: Geography, *, clients: int, start: date, window_end: date
+    rng: random.Random,
+    geo: Geography,
+    *,
+    clients: int,
+    start: date,
+    window_end: date,
+    providers: list[Provider] | None = None,
 ) -> World:
-    providers = _providers(rng, clients)
+    """``providers``: those of another municipality, for a shared service centre where the
+    same providers serve both (their message and declaration counters run on across both)."""
+    if providers is None:
+        providers = _providers(rng, clients)
     by_law = {law: [p for p in providers if law in p.laws] for law in ("wmo", "jeugdwet")}
     taken_bsn: set[str] = set()
     people: list[Client] = []

@@ -14,6 +14,9 @@ class Sink:
         self.max_file_bytes_seen = 0
         self.counts: dict[str, dict[str, int]] = {"wmo": {}, "jeugdwet": {}}
         self._next_id: dict[str, int] = {}
+        # Set per municipality when an inbox holds several: two gemeenten number their own
+        # messages, so the same provider gets a 301 number 1 from each.
+        self.tag = ""
 
     def identificatie(self, sender: str) -> str:
         """The next BerichtIdentificatie of a sender (gemeente or provider AGB)."""
@@ -23,7 +26,7 @@ class Sink:
 
     def write(self, law: str, number: str, agb: str, identificatie: str, text: str) -> Path:
         data = text.encode("utf-8")
-        path = self.out_dir / f"{law}_{number}_{agb}_{identificatie}.xml"
+        path = self.out_dir / f"{law}_{number}_{agb}_{self.tag}{identificatie}.xml"
         # os-level calls: creating hundreds of thousands of small files is the bottleneck
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:

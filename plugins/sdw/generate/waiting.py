@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sdw.generate.expected import quarter_start
-from sdw.generate.model import Trajectory, add_months
+from sdw.generate.model import EXTRA_305_ORDER, Trajectory, add_months
 
 
 def add_working_days(d: date, n: int) -> date:
@@ -38,6 +38,22 @@ def percentile_cont(values: list[int], p: float) -> float | None:
     return v[lo] + (pos - lo) * (v[lo + 1] - v[lo])
 
 
+def _reported_start(t: Trajectory, last: date) -> date | None:
+    """The Begindatum of the last 305 sent by ``last`` (a later one corrects an earlier one);
+    none when there is none or the last one withdraws the start (StatusAanlevering 3)."""
+    sent = [
+        (d, EXTRA_305_ORDER + i / 10, begin, status)
+        for i, (d, begin, status) in enumerate(t.extra_305)
+        if d <= last
+    ]
+    if t.start_msg_date is not None and t.start_date is not None and t.start_msg_date <= last:
+        sent.append((t.start_msg_date, 3.0, t.start_date, t.start_status))
+    if not sent:
+        return None
+    _day, _order, begin, status = max(sent)
+    return None if status == "3" else begin
+
+
 @dataclass
 class _Request:
     law: str
@@ -59,9 +75,9 @@ def expected_waiting_times(
             rejected = t.afgewezen[0] if t.afgewezen and t.afgewezen[0] <= last else None
             decision = min((d for d in (assigned, rejected) if d), default=None)
             requests.append(_Request(t.law, t.request_date, decision))
-        started = t.start_msg_date is not None and t.start_msg_date <= last
-        if assigned is not None and started and t.start_date is not None:
-            starts.append((t.law, assigned, (t.start_date - assigned).days))
+        started = _reported_start(t, last)
+        if assigned is not None and started is not None:
+            starts.append((t.law, assigned, (started - assigned).days))
 
     rows = []
     for law in ("jeugdwet", "wmo"):

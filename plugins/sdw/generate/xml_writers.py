@@ -230,6 +230,11 @@ def msg_319(
     reden_xml = (
         f"\t\t<{p}:RedenAfwijzingVerzoek>{reden}</{p}:RedenAfwijzingVerzoek>\n" if reden else ""
     )
+    if law == "jeugdwet" and reden and t.woonplaats:
+        reden_xml += (
+            f"\t\t<{p}:Woonplaatsbeginsel>\n\t\t\t<{p}:Gemeente>{t.woonplaats}</{p}:Gemeente>\n"
+            f"\t\t</{p}:Woonplaatsbeginsel>\n"
+        )
     return "".join(
         (
             header(law, "319", gemeente, t.provider.agb, identificatie, dagtekening),
@@ -245,11 +250,18 @@ def msg_319(
 
 
 def _start_stop(
-    t: Trajectory, number: str, gemeente: str, identificatie: str, dagtekening: date
+    t: Trajectory,
+    number: str,
+    gemeente: str,
+    identificatie: str,
+    dagtekening: date,
+    begindatum: date | None = None,
+    status: str = "1",
 ) -> str:
     law = t.law
     p, b = prefixes(law, number)
-    assert t.start_date is not None
+    begindatum = begindatum or t.start_date
+    assert begindatum is not None
     outer, inner = (
         ("StartProducten", "StartProduct") if number == "305" else ("StopProducten", "StopProduct")
     )
@@ -275,9 +287,9 @@ def _start_stop(
             f"\t\t\t\t<{p}:ToewijzingNummer>{t.toewijzingnummer}</{p}:ToewijzingNummer>\n",
             _product(p, b, t, "\t\t\t\t"),
             ingang,
-            f"\t\t\t\t<{p}:Begindatum>{t.start_date.isoformat()}</{p}:Begindatum>\n",
+            f"\t\t\t\t<{p}:Begindatum>{begindatum.isoformat()}</{p}:Begindatum>\n",
             stop,
-            f"\t\t\t\t<{p}:StatusAanlevering>1</{p}:StatusAanlevering>\n",
+            f"\t\t\t\t<{p}:StatusAanlevering>{status}</{p}:StatusAanlevering>\n",
             f"\t\t\t</{p}:{inner}>\n\t\t</{p}:{outer}>\n\t</{p}:Client>\n",
             _footer(p),
         )
@@ -286,7 +298,44 @@ def _start_stop(
 
 def msg_305(t: Trajectory, gemeente: str, identificatie: str) -> str:
     assert t.start_msg_date is not None
-    return _start_stop(t, "305", gemeente, identificatie, t.start_msg_date)
+    return _start_stop(t, "305", gemeente, identificatie, t.start_msg_date, status=t.start_status)
+
+
+def msg_305_extra(
+    t: Trajectory, gemeente: str, identificatie: str, extra: tuple[date, date, str]
+) -> str:
+    """A 305 besides the start itself: a first one the provider later corrects, or a start
+    it withdraws (StatusAanlevering 3)."""
+    dagtekening, begindatum, status = extra
+    return _start_stop(t, "305", gemeente, identificatie, dagtekening, begindatum, status)
+
+
+def msg_317(t: Trajectory, gemeente: str, identificatie: str) -> str:
+    """A verzoek om wijziging: the provider asks to extend the assignment to a new Einddatum."""
+    assert t.change_request is not None
+    dagtekening, referentie, einddatum = t.change_request
+    law = t.law
+    p, b = prefixes(law, "317")
+    return "".join(
+        (
+            header(law, "317", t.provider.agb, gemeente, identificatie, dagtekening),
+            _close_header(p),
+            f"\t<{p}:Client>\n",
+            f"\t\t<{p}:Bsn>{t.client.bsn}</{p}:Bsn>\n",
+            f"\t\t<{p}:Verzoek>\n",
+            f"\t\t\t<{p}:ReferentieAanbieder>{referentie}</{p}:ReferentieAanbieder>\n",
+            f"\t\t\t<{p}:RedenVerzoek>{1 + t.toewijzingnummer % 2}</{p}:RedenVerzoek>\n",
+            f"\t\t\t<{p}:TeWijzigenProducten>\n\t\t\t\t<{p}:TeWijzigenProduct>\n",
+            f"\t\t\t\t\t<{p}:ToewijzingNummer>{t.toewijzingnummer}</{p}:ToewijzingNummer>\n",
+            f"\t\t\t\t\t<{p}:GewensteIngangsdatum>{dagtekening.isoformat()}"
+            f"</{p}:GewensteIngangsdatum>\n",
+            f"\t\t\t\t\t<{p}:Einddatum>{einddatum.isoformat()}</{p}:Einddatum>\n",
+            _omvang(p, b, t, "\t\t\t\t\t"),
+            f"\t\t\t\t</{p}:TeWijzigenProduct>\n\t\t\t</{p}:TeWijzigenProducten>\n",
+            f"\t\t</{p}:Verzoek>\n\t</{p}:Client>\n",
+            _footer(p),
+        )
+    )
 
 
 def msg_307(t: Trajectory, gemeente: str, identificatie: str) -> str:
