@@ -47,9 +47,7 @@ class _Shaper:
     world: World
     geo: Geography
     start: date
-    window_end: date
     quiet: date
-    other_gemeente: str
 
     @property
     def quiet_end(self) -> date:
@@ -139,7 +137,7 @@ def shape_irregular(
 ) -> None:
     """Add the irregular shapes to a regular world (in place) and recompute its 301s."""
     window_end = add_months(start, months)
-    s = _Shaper(rng, world, geo, start, window_end, quiet_quarter(start, months), other_gemeente)
+    s = _Shaper(rng, world, geo, start, quiet_quarter(start, months))
     mid = add_months(start, months // 2)
     wmo, jw = PRODUCTS_BY_LAW["wmo"][0], PRODUCTS_BY_LAW["jeugdwet"][0]
 
