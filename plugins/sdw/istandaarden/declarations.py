@@ -30,7 +30,13 @@ from pathlib import Path
 from lxml import etree
 
 from sdw.istandaarden.messages import MessageType
-from sdw.istandaarden.parse import PRESTATIE_FIELDS, Reader, declaratie_row, header_row
+from sdw.istandaarden.parse import (
+    PARSER_OPTIONS,
+    PRESTATIE_FIELDS,
+    Reader,
+    declaratie_row,
+    header_row,
+)
 
 # Files up to this size are parsed whole (~40 MB of tree); larger ones stream in chunks.
 WHOLE_FILE_MAX_BYTES = 8_000_000
@@ -108,8 +114,7 @@ class DeclarationReader:
             tag=(header_tag, m + "Client"),
             schema=self.schema,
             remove_blank_text=True,
-            resolve_entities=False,
-            no_network=True,
+            **PARSER_OPTIONS,
         )
         for _event, elem in events:
             if elem.tag == header_tag:
@@ -192,9 +197,7 @@ def _stylesheet(mt: MessageType) -> etree.XSLT:
 
 @cache
 def _parser(schema: etree.XMLSchema) -> etree.XMLParser:
-    return etree.XMLParser(
-        schema=schema, remove_blank_text=True, resolve_entities=False, no_network=True
-    )
+    return etree.XMLParser(schema=schema, remove_blank_text=True, **PARSER_OPTIONS)
 
 
 # Steps as functions of their own, so that a profile (bench/profile.py) names them.
