@@ -54,9 +54,9 @@ class Pseudonymiser:
 
 
 _BSN_ELEMENT = re.compile(r"(<(?:[\w.-]+:)?Bsn>)\s*([^<]*?)\s*(</(?:[\w.-]+:)?Bsn>)")
-# A mask already in the text is matched first and left alone, so masking twice changes nothing
-# (its hex digits could otherwise hold a nine-digit run).
-_MASK_OR_NINE_DIGITS = re.compile(r"\[bsn:[0-9a-f]{12}\]|(?<!\d)\d{9}(?!\d)")
+# A mask already in the text (a BSN's, or a case number's pseudonym prefix) is matched first and
+# left alone, so masking twice changes nothing (its hex digits could hold a nine-digit run).
+_MASK_OR_NINE_DIGITS = re.compile(r"\[(?:bsn|melding):[0-9a-f]{12}\]|(?<!\d)\d{9}(?!\d)")
 
 
 def mask_bsns(text: str, pseudonymiser: Pseudonymiser, known: Collection[str] = ()) -> str:
@@ -72,6 +72,11 @@ def mask_bsns(text: str, pseudonymiser: Pseudonymiser, known: Collection[str] = 
         ),
         text,
     )
+
+
+def bsn_values(text: str) -> set[str]:
+    """The content of every ``Bsn`` element in an XML text (whatever else the text is)."""
+    return {m[2] for m in _BSN_ELEMENT.finditer(text) if m[2]}
 
 
 class BsnScrubber:

@@ -16,7 +16,7 @@ from sdw.orchestration import cbs_tasks
 
 pytestmark = pytest.mark.integration
 KEY = b"test-key-" + b"x" * 32
-REPRO = Path("/work/shared/repro/reliability")
+REPRO = Path(__file__).resolve().parents[2].parent / "shared" / "repro" / "reliability"
 # both pass the elfproef (worked out in tests/unit/test_csv_contract.py)
 BSNS = ("123456782", "111222333")
 

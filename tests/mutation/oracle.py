@@ -6,9 +6,11 @@
   (INGEST_ERROR means the project did not understand what went wrong: counted as a failure),
   and its lines reconcile (FileReport checks that on construction).
 - The bulk and the streaming 323 readers give the same rows, quarantine and counts.
-- No clear BSN: no text value written to raw equals a BSN of the message or a nine-digit
-  number passing the elfproef, or holds a BSN of the message; no reason or fragment holds a
-  nine-digit number passing the elfproef, or a BSN of the message.
+- No clear BSN: no text value written to raw equals a BSN of the message (or the planted test
+  BSN) or a nine-digit number passing the elfproef, or holds a BSN of the message inside a
+  longer value; no reason or fragment holds a nine-digit number passing the elfproef, or a
+  BSN of the message. (A nine-digit run inside a longer value that is no BSN of the message,
+  such as ``R000000012``, is an identifier and is kept.)
 
 The BSNs are found here from the bytes, independently of the code under test.
 """
@@ -57,6 +59,7 @@ def comparable(parsed: ParsedFile) -> dict[str, object]:
         "tables": {
             t: (list(cols), [[text(v) for v in row] for row in rows])
             for t, (cols, rows) in sorted(parsed.tables.items())
+            if rows  # an empty table writes nothing, like an absent one
         },
         "quarantine": [
             (q.reason_code, q.reason, q.record_path, q.line_number, q.original_fragment)
@@ -72,7 +75,7 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
 
 
-def _leaks(parsed: ParsedFile, bsns: set[str]) -> list[str]:
+def _leaks(parsed: ParsedFile, bsns: set[str], own: set[str]) -> list[str]:
     found = []
     for table, (columns, rows) in parsed.tables.items():
         for row in rows:
@@ -81,7 +84,7 @@ def _leaks(parsed: ParsedFile, bsns: set[str]) -> list[str]:
                     continue
                 s = v.strip()
                 runs = set(_NINE.findall(v))
-                if s in bsns or (len(s) == 9 and s.isdigit() and _elfproef(s)) or runs & bsns:
+                if s in bsns or (len(s) == 9 and s.isdigit() and _elfproef(s)) or runs & own:
                     found.append(f"clear BSN in {table}.{column}")
     texts = [parsed.report.reason or ""]
     texts += [t for q in parsed.quarantine for t in (q.reason, q.original_fragment)]
@@ -94,7 +97,8 @@ def _leaks(parsed: ParsedFile, bsns: set[str]) -> list[str]:
 def check(path: Path, *, streaming_too: bool = True) -> Verdict:
     """Run both readers over one file and say what is wrong with the outcome, if anything."""
     data = path.read_bytes()
-    bsns = bsns_in(data) | ({PLANTED_BSN} if PLANTED_BSN.encode() in data else set())
+    own = bsns_in(data)
+    bsns = own | ({PLANTED_BSN} if PLANTED_BSN.encode() in data else set())
     try:
         bulk = parse_message_file(path, "h", context())
     except Exception as exc:
@@ -106,7 +110,7 @@ def check(path: Path, *, streaming_too: bool = True) -> Verdict:
         q.reason_code == "INGEST_ERROR" for q in bulk.quarantine
     ):
         verdict.problems.append("unspecific reason INGEST_ERROR")
-    verdict.problems += _leaks(bulk, bsns)
+    verdict.problems += _leaks(bulk, bsns, own)
     if streaming_too and bulk.report.bericht_type == "323":
         try:
             streamed = parse_message_file(path, "h", context(), bulk=False)

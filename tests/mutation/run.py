@@ -66,7 +66,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", help="also write accepted mutants (rolled back) into this database")
     ap.add_argument("--keep", type=Path, help="copy failing mutants into this folder")
     ap.add_argument("--json", type=Path, help="write the summary here as well")
+    ap.add_argument(
+        "--chunk-clients",
+        type=int,
+        help="stream every 323 in chunks of this many clients (the large-file path)",
+    )
     args = ap.parse_args(argv)
+    if args.chunk_clients:
+        from sdw.istandaarden import declarations
+
+        declarations.WHOLE_FILE_MAX_BYTES = 0
+        declarations.CHUNK_CLIENTS = args.chunk_clients
 
     work = Path(tempfile.mkdtemp(prefix="sdw-mutation-"))
     seeds = seed_messages(work)
@@ -109,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "seed_messages": len(seeds),
         "wrote_to_warehouse": bool(args.url),
+        "chunk_clients": args.chunk_clients,
         "seconds": round(time.monotonic() - started, 1),
         "outcomes": dict(outcomes),
         "file_reason_codes": dict(reasons.most_common()),

@@ -4,9 +4,9 @@ quarantine may keep of a rejected row.
 Data nobody here wrote can carry anything in any cell: a BSN typed into a count, a name in an
 extra column. Quarantine exists so that someone can see why a row was refused, not to keep a
 copy of the source, so a rejected row keeps only the contract's own fields (a line that does
-not split into them keeps none), and every reason and fragment of a CSV file passes through
-``redact`` once (``sdw.ingest.kinds`` wraps every CSV kind's parser with it): each 9-digit
-number passing the elfproef is masked by ``sdw.pseudonym.mask_bsns``.
+not split into them keeps none). Every reason and fragment of every file, CSV or message, is
+then masked once where the ingest worker receives it (``sdw.ingest.inbox``): each 9-digit
+number passing the elfproef becomes its masked pseudonym (``sdw.pseudonym.mask_bsns``).
 
 A file whose header is recognisably one of the contracts but lacks a column the loader needs
 is refused whole with MISSING_COLUMN naming the columns, instead of loading empty measures
@@ -17,24 +17,19 @@ UNKNOWN_FILE_TYPE.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
-from sdw.pseudonym import Pseudonymiser, mask_bsns
 
 if TYPE_CHECKING:  # the parsers import this module; the message ingest stays out of them
     from sdw.ingest.istandaarden import ParsedFile
 
 MISSING_COLUMN = "MISSING_COLUMN"
 HEADER_LIMIT = 4000  # characters of a refused file's header kept in quarantine
-# Masks already written by a loader (a BSN's or a case number's pseudonym prefix): the
-# second pass must not mistake nine hex digits of one for a BSN.
-_MASKED = re.compile(r"\[(?:bsn|melding):[0-9a-f]{12}\]")
 
 
 @dataclass(frozen=True)
@@ -146,34 +141,3 @@ def contract_fragment(fields: Sequence[str], width: int, sep: str = ";") -> str:
     if len(fields) != width:
         return unsplit_line(len(fields), width)
     return sep.join(fields)
-
-
-def mask_text(text: str, pseudonymiser: Pseudonymiser) -> str:
-    """``mask_bsns`` on everything except masks already in the text."""
-    out: list[str] = []
-    last = 0
-    for m in _MASKED.finditer(text):
-        out.append(mask_bsns(text[last : m.start()], pseudonymiser))
-        out.append(m[0])
-        last = m.end()
-    out.append(mask_bsns(text[last:], pseudonymiser))
-    return "".join(out)
-
-
-def redact(parsed: ParsedFile, pseudonymiser: Pseudonymiser) -> ParsedFile:
-    """The parsed file with every quarantine reason and fragment, and the file's own reason,
-    masked."""
-    from sdw.ingest.istandaarden import ParsedFile
-
-    report = parsed.report
-    if report.reason:
-        report = replace(report, reason=mask_text(report.reason, pseudonymiser))
-    quarantine = [
-        replace(
-            q,
-            reason=mask_text(q.reason, pseudonymiser),
-            original_fragment=mask_text(q.original_fragment, pseudonymiser),
-        )
-        for q in parsed.quarantine
-    ]
-    return ParsedFile(report, parsed.tables, quarantine)

@@ -21,6 +21,7 @@ from sdw.ingest.istandaarden import (
     INGEST_ERROR,
     IngestContext,
     ParsedFile,
+    masked,
     quarantine_whole_file,
 )
 from sdw.ingest.kinds import BY_NAME, UNKNOWN, classify, kinds_of
@@ -253,7 +254,6 @@ class _Worker:
     def _parse(self, path: Path, file_hash: str, kind: str) -> ParsedFile:
         """Whatever goes wrong reading one file ends as that file's quarantine; only the
         warehouse or the disk failing stops the delivery."""
-        pseudo = self.ctx.pseudonymiser
         try:
             parsed = (
                 BY_NAME[kind].parse(path, file_hash, self.ctx)
@@ -268,12 +268,9 @@ class _Worker:
             parsed = self._ingest_error(path, file_hash, kind, exc)
         except Exception as exc:
             parsed = self._ingest_error(path, file_hash, kind, exc)
-        # Reasons reach the ledger, XCom and the log: never with a clear BSN, whatever the
-        # loader put in them.
-        parsed.report.reason = parsed.report.reason and mask_bsns(parsed.report.reason, pseudo)
-        for q in parsed.quarantine:
-            q.reason = mask_bsns(q.reason, pseudo)
-        return parsed
+        # Never a clear BSN, whatever the loader put in its reasons and fragments: one place
+        # for every kind of file.
+        return masked(parsed, self.ctx.pseudonymiser)
 
     def _ingest_error(self, path: Path, file_hash: str, kind: str, exc: Exception) -> ParsedFile:
         """One poison file must not block the rest of the delivery. It is recorded in

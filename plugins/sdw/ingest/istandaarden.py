@@ -56,7 +56,7 @@ from sdw.istandaarden.values import (
     first_unreadable,
     int_text,
 )
-from sdw.pseudonym import BsnScrubber, Pseudonymiser, mask_bsns, passes_elfproef
+from sdw.pseudonym import BsnScrubber, Pseudonymiser, bsn_values, mask_bsns, passes_elfproef
 
 # Reason codes (see the module docstring).
 BSN_ELFPROEF = "BSN_ELFPROEF"
@@ -75,13 +75,7 @@ TOTAL_MISMATCH = "TOTAL_MISMATCH"
 BSN_IN_NUMBER = "BSN_IN_NUMBER"
 INGEST_ERROR = "INGEST_ERROR"
 
-# libxml2's words for bytes that are not text in the document's encoding.
-_ENCODING_ERROR = re.compile(
-    r"Invalid bytes in character encoding|not proper UTF-8|Unsupported encoding|"
-    r"labelled UTF-16|encoding error|Document labelled",
-    re.I,
-)
-
+_REASON_LINE = re.compile(r"line (\d+): ")
 # How validate_file words a document that is not XML at all (NOT_XML rather than SCHEMA).
 _NOT_WELL_FORMED = "not well-formed XML: "
 
@@ -124,6 +118,18 @@ class ParsedFile:
     report: FileReport
     tables: dict[str, tuple[list[str], list[list[object]]]]
     quarantine: list[QuarantineRecord]
+
+
+def masked(parsed: ParsedFile, pseudonymiser: Pseudonymiser) -> ParsedFile:
+    """The file's reasons and fragments with every BSN masked, in place: what the ingest
+    worker does to whatever any loader returns (reasons reach the ledger, XCom and the log;
+    fragments the quarantine)."""
+    report = parsed.report
+    report.reason = report.reason and mask_bsns(report.reason, pseudonymiser)
+    for q in parsed.quarantine:
+        q.reason = mask_bsns(q.reason, pseudonymiser)
+        q.original_fragment = mask_bsns(q.original_fragment, pseudonymiser)
+    return parsed
 
 
 def _bsn_rejection(bsn: object) -> Rejection | None:
@@ -246,7 +252,11 @@ def quarantine_whole_file(
             "may hold personal data — the file itself stays in the inbox]",
             False,
         )
-    reason = mask_bsns(reason, ctx.pseudonymiser)
+    if kind == "istandaarden":  # a reason may quote any value of the file, a BSN too
+        bsns = bsn_values(path.read_bytes().decode("utf-8", errors="replace"))
+        reason = mask_bsns(reason, ctx.pseudonymiser, bsns)
+    else:
+        reason = mask_bsns(reason, ctx.pseudonymiser)
     report = FileReport(
         source_file=path.name,
         file_hash=file_hash,
@@ -279,17 +289,39 @@ def _is_content_error(exc: BaseException) -> bool:
     return isinstance(exc, etree.LxmlError) or (isinstance(exc, OSError) and exc.errno is None)
 
 
+_XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def encoding_problem(path: Path) -> str | None:
+    """What makes the file's bytes not text in the encoding it declares (UTF-8 when it declares
+    none), said the same way whichever parser stumbled on it; None when they are text."""
+    data = path.read_bytes()
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None:
+        m = _XML_DECLARATION.match(data)
+        encoding = m[1].decode("ascii") if m else "utf-8"
+    try:
+        data.decode(encoding)
+    except LookupError:
+        return f"it declares encoding {encoding!r}, which is not an encoding"
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"byte 0x{data[exc.start]:02X} on line {line} is not valid {encoding}"
+    return None
+
+
 def _unreadable_file(
     path: Path, file_hash: str, detail: str, ctx: IngestContext, mt: MessageType | None
 ) -> ParsedFile:
     """ENCODING or NOT_XML for a file the parser could not read as text or as XML."""
+    problem = encoding_problem(path)
     what = mt.name if mt is not None else "The file"
-    if _ENCODING_ERROR.search(detail):
+    if problem is not None:
         code, reason = (
             ENCODING,
-            f"{what} holds bytes that are not valid in its declared encoding ({detail}); "
-            "nothing of it was loaded. iStandaarden messages are UTF-8: ask the sender for a "
-            "corrected message.",
+            f"{what} is not text in its declared encoding: {problem}. Nothing of it was "
+            "loaded; iStandaarden messages are UTF-8: ask the sender for a corrected message.",
         )
     else:
         code, reason = NOT_XML, f"Not well-formed XML: {detail}"
@@ -369,14 +401,13 @@ def parse_message_file(
     except (etree.LxmlError, OSError, MalformedMessage) as exc:
         if not _is_content_error(exc) and not isinstance(exc, MalformedMessage):
             raise  # the disk, not the file
+        if encoding_problem(path) is not None:
+            return _unreadable_file(path, file_hash, _first_line(exc), ctx, mt)
         # Re-validate to learn line numbers (streaming validation does not report them).
         reasons = validate_file(path)
         if not reasons and isinstance(exc, MalformedMessage):
             raise  # schema-valid, yet our reader found it malformed: a bug, not the file
         reasons = reasons or [describe_error(exc)]
-        encoding = [r for r in (_first_line(exc), *reasons) if _ENCODING_ERROR.search(r)]
-        if encoding:
-            return _unreadable_file(path, file_hash, encoding[0], ctx, mt)
         if reasons[0].startswith(_NOT_WELL_FORMED):
             return _unreadable_file(path, file_hash, reasons[0][len(_NOT_WELL_FORMED) :], ctx, mt)
         reason = "; ".join(reasons[:3]) + (
@@ -391,7 +422,7 @@ def parse_message_file(
             ctx,
             bericht_type=mt.number,
             wet=mt.law,
-            line_number=getattr(exc, "lineno", None),
+            line_number=int(m[1]) if (m := _REASON_LINE.match(reasons[0])) else None,
         )
 
     # A message-level value that cannot be kept voids the file: no line stands without it.

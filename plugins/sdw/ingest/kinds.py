@@ -9,7 +9,8 @@ the ledger report); ledger, de-duplication and the one-transaction write are sha
 Every kind but the messages is data in a contract of columns (``sdw.ingest.csv_contract``):
 its parser is wrapped here, once, so that (1) a file whose header is recognisably the kind's
 but lacks a required column is quarantined whole as MISSING_COLUMN, naming the columns; and
-(2) every quarantine reason and fragment it produces has its BSN-like numbers masked. A file
+(2) (like every kind's) its quarantine reasons and fragments have their BSN-like numbers
+masked where the ingest worker receives them (``sdw.ingest.inbox``). A file
 no kind's detector claims but one kind's header check recognises (more than half of its
 columns, see ``csv_contract.check_columns``) goes to the kind it resembles most.
 """
@@ -30,7 +31,7 @@ from sdw.cbs import odata as cbs_odata
 from sdw.cbs import statline as cbs_statline
 from sdw.cbs.adres import address_file_year
 from sdw.ingest.cbs_adres import parse_address_file
-from sdw.ingest.csv_contract import HeaderCheck, missing_column_file, redact
+from sdw.ingest.csv_contract import HeaderCheck, missing_column_file
 from sdw.ingest.istandaarden import IngestContext, ParsedFile, parse_message_file
 
 Parse = Callable[[Path, str, IngestContext], ParsedFile]
@@ -53,10 +54,8 @@ def _contract(name: str, parse: Parse, check: Callable[[Path], HeaderCheck | Non
     def parse_in_contract(path: Path, file_hash: str, ctx: IngestContext) -> ParsedFile:
         verdict = check(path) if check is not None else None
         if verdict is not None and verdict.missing:
-            parsed = missing_column_file(path, file_hash, name, verdict)
-        else:
-            parsed = parse(path, file_hash, ctx)
-        return redact(parsed, ctx.pseudonymiser)
+            return missing_column_file(path, file_hash, name, verdict)
+        return parse(path, file_hash, ctx)
 
     return parse_in_contract
 

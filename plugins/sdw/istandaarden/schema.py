@@ -357,8 +357,9 @@ _LINE_LOOKUP_MAX_BYTES = 64 * 1024 * 1024
 
 
 def _without_path(error: Exception) -> str:
-    """lxml's OSError repeats the file's full path; the reason names the file already."""
-    return re.sub(r"^Error reading file '[^']*': ", "", str(error))
+    """lxml repeats the file's name or full path; the reason belongs to the file already."""
+    text = re.sub(r"^Error reading file '[^']*': ", "", str(error))
+    return re.sub(r" \([^()]*, line \d+\)$", "", text)
 
 
 def validate_file(path: str | Path) -> list[str]:
