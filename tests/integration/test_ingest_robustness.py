@@ -141,7 +141,7 @@ def test_a_delivery_nobody_here_wrote(
                 (r"\d{9}",),
             ):
                 if set(_NINE.findall(value)) & bsns:
-                    leaks.append(f"{schema}.{table}.{column}: {value[:300]!r} {set(_NINE.findall(value)) & bsns}")
+                    leaks.append(f"{schema}.{table}.{column}")  # never the value itself
         assert leaks == []
         before = _snapshot(conn)
 
