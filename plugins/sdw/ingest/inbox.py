@@ -37,6 +37,33 @@ log = logging.getLogger(__name__)
 WAREHOUSE_REJECTED = "WAREHOUSE_REJECTED"
 
 
+# A concurrent worker holds the same ReferentieNummers (OP283 index), or the two deadlocked on
+# them: the group is read and written again (see _Worker.ingest_group).
+# What the warehouse says when it refuses a write that a retry or a quarantine can answer.
+_REFUSED = (
+    psycopg.errors.DataError,
+    psycopg.errors.IntegrityError,
+    psycopg.errors.DeadlockDetected,
+)
+_OP283_INDEX = "istandaarden_323_prestatie_op283"
+_CONTENTION_ATTEMPTS = 5
+
+
+def _is_contention(exc: BaseException) -> bool:
+    if isinstance(exc, psycopg.errors.DeadlockDetected):
+        return True
+    return (
+        isinstance(exc, psycopg.errors.UniqueViolation)
+        and getattr(exc.diag, "constraint_name", None) == _OP283_INDEX
+    )
+
+
+class _Contended(Exception):
+    def __init__(self, cause: psycopg.Error) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
 class WarehouseUnavailable(RuntimeError):
     """The warehouse database failed (gone, unreachable, out of space): the one kind of error
     that stops a delivery, because no file can be recorded without it."""
@@ -149,7 +176,26 @@ class _Worker:
 
     def ingest_group(self, items: list[tuple[str, str, str]]) -> list[FileReport]:
         """Parse each file of the group, then write the group in one transaction (each file
-        whole: see writer.write_files). Files loaded before are recognised by one query."""
+        whole: see writer.write_files). Another worker may be writing the same provider's
+        ReferentieNummers at the same moment (a re-sent declaration in the same delivery): the
+        warehouse's OP283 index makes one of the two wait and fail, and that one reads its
+        group again, now seeing the other's lines, so the repeats are quarantined line by line
+        as DUPLICATE_LINE."""
+        for attempt in range(1, _CONTENTION_ATTEMPTS + 1):
+            try:
+                return self._ingest_group(items)
+            except _Contended as exc:
+                if attempt == _CONTENTION_ATTEMPTS:
+                    raise _infrastructure(exc.cause) from exc.cause
+                log.info(
+                    "a concurrent write of the same ReferentieNummers (%s); reading the "
+                    "group of %d files again",
+                    type(exc.cause).__name__,
+                    len(items),
+                )
+        raise AssertionError("unreachable")
+
+    def _ingest_group(self, items: list[tuple[str, str, str]]) -> list[FileReport]:
         loaded = {
             row[0]
             for row in self.conn.execute(
@@ -207,22 +253,38 @@ class _Worker:
         quarantined. ``pending`` is updated in place with what was written instead."""
         try:
             return write_files(self.conn, pending, self.batch_id, sightings)
-        except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as exc:
+        except _REFUSED as exc:
+            if _is_contention(exc):
+                raise _Contended(exc) from exc
             log.warning(
                 "group of %d files refused (%s); writing them one by one",
                 len(pending),
                 type(exc).__name__,
             )
         raced = write_files(self.conn, [], self.batch_id, sightings)
-        for i, write in enumerate(pending):
+        for i in range(len(pending)):
+            raced |= self._write_alone(pending, i)
+        return raced
+
+    def _write_alone(self, pending: list[FileWrite], i: int) -> set[str]:
+        """Write file ``i`` in a transaction of its own; on contention read it again (the other
+        worker's lines are committed by then), on a refused value quarantine it whole."""
+        write = pending[i]
+        path = self._paths[write.report.file_hash]
+        for _attempt in range(_CONTENTION_ATTEMPTS):
             try:
-                raced |= write_files(self.conn, [write], self.batch_id)
-            except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as exc:
-                path = Path(write.report.source_file)
+                return write_files(self.conn, [write], self.batch_id)
+            except _REFUSED as exc:
+                if _is_contention(exc):
+                    parsed = self._parse(path, write.report.file_hash, write.report.file_kind)
+                    write = pending[i] = FileWrite(
+                        parsed.report, write.file_size, parsed.tables, parsed.quarantine
+                    )
+                    continue
                 detail = mask_bsns(str(exc).strip().splitlines()[0], self.ctx.pseudonymiser)
                 log.error("the warehouse refused %s; quarantined: %s", path.name, detail)
                 parsed = quarantine_whole_file(
-                    self._paths[write.report.file_hash],
+                    path,
                     write.report.file_hash,
                     WAREHOUSE_REJECTED,
                     f"The warehouse refused a value of this file ({detail}); nothing of it was "
@@ -232,9 +294,10 @@ class _Worker:
                     bericht_type=write.report.bericht_type,
                     wet=write.report.wet,
                 )
-                pending[i] = FileWrite(parsed.report, write.file_size, {}, parsed.quarantine)
-                raced |= write_files(self.conn, [pending[i]], self.batch_id)
-        return raced
+                write = pending[i] = FileWrite(
+                    parsed.report, write.file_size, {}, parsed.quarantine
+                )
+        return write_files(self.conn, [write], self.batch_id)
 
     def _remember_references(self, write: FileWrite) -> None:
         """ReferentieNummers of a parsed, not yet written file count as loaded for the next
@@ -304,9 +367,13 @@ class _Worker:
             path,
             file_hash,
             "UNKNOWN_FILE_TYPE",
-            "Neither an iStandaarden XML message nor a CBS address file "
-            "(PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>); remove it from the inbox "
-            "or add a loader for it.",
+            "Not a file kind this warehouse loads. Accepted: iWmo/iJw 3.2 messages (.xml); the "
+            "CBS address file (PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>); the case "
+            "system's procedure export (gemeentecode;identificatie;wet;datumMelding;…); CBS "
+            "StatLine CSV exports; Kerncijfers wijken en buurten (xlsx or CSV with gwb_code_10, "
+            "a_inw, …); CBS OData JSON; the municipal benefits CSV "
+            "(gemeentecode;wijkcode;maand;regeling;aantal_personen). Remove it from the inbox or "
+            "add a loader for it (docs: README, 'CBS open data').",
             self.ctx,
             kind="unknown",
         )
