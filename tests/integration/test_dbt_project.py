@@ -277,6 +277,9 @@ def test_care_usage_by_district_quarterly(built_warehouse: str) -> None:
         """,
     )
     hidden = (None, None, None, None)  # declared, rejected, accepted, clients
+    # Complementary suppression adds nothing here: wmo Q1 has three small cells (UNKNOWN,
+    # WK036301, WK036305) and only a 0-client row beside them; wmo Q2 has one small cell and
+    # no other row; jeugdwet Q1 has none.
     assert rows == [
         # Jeugdwet, no 301s: all five clients UNKNOWN. 60.01 + 40 + 30 + 20 + 10 = 160.01;
         # 5 clients is not a small cell; 160.01 / 5 = 32.002 -> 32.00; volume 6+4+3+2+1 = 16,
