@@ -100,7 +100,9 @@ class BsnScrubber:
         s = v.strip()
         if s in self._bsns or (len(s) == 9 and passes_elfproef(s)):
             return self._pseudo(s)
-        if self._bsns and _MASK_OR_NINE_DIGITS.search(v):
+        if self._bsns and any(
+            m[0] in self._bsns for m in _MASK_OR_NINE_DIGITS.finditer(v) if m[0][0] != "["
+        ):
             return _MASK_OR_NINE_DIGITS.sub(
                 lambda m: self._pseudo.mask(m[0]) if m[0] in self._bsns else m[0], v
             )
@@ -110,11 +112,15 @@ class BsnScrubber:
         self, columns: Sequence[str], rows: list[list[object]], skip: Collection[str] = ()
     ) -> None:
         """Scrub every text value of ``rows`` in place, except the pseudonym columns and
-        ``skip`` (numbers held as text)."""
+        ``skip`` (numbers held as text). Values repeat down a message (its header's on every
+        line), so each distinct one is looked at once."""
         at = [i for i, c in enumerate(columns) if c != "bsn_pseudoniem" and c not in skip]
-        value = self.value
+        seen: dict[str, str] = {}
         for row in rows:
             for i in at:
                 v = row[i]
                 if type(v) is str and len(v) >= 9:
-                    row[i] = value(v)
+                    out = seen.get(v)
+                    if out is None:
+                        out = seen[v] = self.value(v)
+                    row[i] = out

@@ -108,9 +108,10 @@ LINES_323 = [
     # Provider B uses the same DeclaratieNummer D1 and ReferentieNummer R3.
     line(B1, "D1", "R3", 3, "T3", "02", JAN, 3, "04", 15000),
     line(B1, "D1", "R4", 4, "T4", "02", ("2024-01-15", "2024-01-31"), 2, "14", 20000),
-    # Provider B: client 10 declared and later fully credited.
+    # Provider B: client 10 declared and later fully credited (the credit is a line of its own,
+    # R5, pointing back at R1: OP283 keeps ReferentieNummers unique per provider and law).
     line(B2, "D3", "R1", 10, "T10", "01", FEB, 5, "04", 7500),
-    line(B3, "D4", "R1", 10, "T10", "01", FEB, 5, "04", 7500, "C", previous="R1"),
+    line(B3, "D4", "R5", 10, "T10", "01", FEB, 5, "04", 7500, "C", previous="R1"),
     # Jeugdwet, provider B: five clients, none with a 301.
     line(BJ, "J1", "R1", 5, "J5", "45", JAN, 6, "04", 6001),
     line(BJ, "J1", "R2", 6, "J6", "45", JAN, 4, "04", 4000),

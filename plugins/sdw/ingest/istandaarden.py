@@ -510,12 +510,19 @@ def _number_holding_bsn(body: _Body) -> str | None:
         return None
     bsns = {int(b) for b in body.bsns if b.isascii() and b.isdigit()}
     for table, (columns, rows) in body.tables.items():
+        if not rows:
+            continue
         as_text = body.numbers_as_text.get(table, frozenset())
-        at = [i for i, c in enumerate(columns) if c in as_text]
+        # numbers are ints (streaming reader) or, in the bulk reader's columns, digits as text
+        at = [
+            i
+            for i, c in enumerate(columns)
+            if c in as_text or any(type(r[i]) is int for r in rows[:1])
+        ]
         for row in rows:
-            for i, v in enumerate(row):
-                n = int(v) if i in at and type(v) is str and v else v
-                if type(n) is int and n in bsns:
+            for i in at:
+                v = row[i]
+                if v and (v if type(v) is int else int(v)) in bsns:  # type: ignore[call-overload]
                     return columns[i]
     return None
 
