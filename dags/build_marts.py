@@ -3,17 +3,23 @@
 validate_raw (GX) -> dbt_seed (national code lists) -> dbt (cosmos: staging -> intermediate ->
 marts_candidate, one task per model, its tests included) -> validate_marts (GX on the candidate)
 -> publish (atomic swap into ``marts``). All logic lives in ``sdw`` (plugins/sdw).
+
+validate_marts also compares each candidate mart's row count with the last publication
+(``sdw.validation.mart_guard``); a run that expects a mart to shrink says so in its conf:
+``{"allow_shrink": ["population_by_district"]}`` (or SDW_ALLOW_SHRINK in the environment).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pendulum
 from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup
-from cosmos.operators.local import DbtSeedLocalOperator
 
 from sdw.orchestration.assets import MARTS_CARE, RAW_CASES, RAW_CBS, RAW_ISTANDAARDEN
 from sdw.orchestration.dbt_build import cosmos_configs
+from sdw.orchestration.seed import LockedDbtSeedOperator
 
 
 @dag(
@@ -35,7 +41,7 @@ def build_marts() -> None:
         return run_stage_or_raise("raw", warehouse_url(), str(run_id))
 
     cfg = cosmos_configs()
-    dbt_seed = DbtSeedLocalOperator(
+    dbt_seed = LockedDbtSeedOperator(
         task_id="dbt_seed",
         project_dir=cfg["project_config"].dbt_project_path,
         profile_config=cfg["profile_config"],
@@ -44,12 +50,17 @@ def build_marts() -> None:
     dbt = DbtTaskGroup(group_id="dbt", **cfg)
 
     @task
-    def validate_marts(run_id: str | None = None) -> str:
-        """Every expectations/*_marts.py suite on marts_candidate; a failure publishes nothing."""
+    def validate_marts(run_id: str | None = None, dag_run: Any = None) -> str:
+        """Every expectations/*_marts.py suite on marts_candidate, and the mart row-count
+        guard; a failure publishes nothing."""
+        from sdw.validation.mart_guard import allowed_shrinks
         from sdw.validation.runner import run_stage_or_raise
         from sdw.warehouse.connection import warehouse_url
 
-        return run_stage_or_raise("marts", warehouse_url(), str(run_id))
+        conf = getattr(dag_run, "conf", None) or {}
+        return run_stage_or_raise(
+            "marts", warehouse_url(), str(run_id), allow_shrink=allowed_shrinks(conf)
+        )
 
     @task(outlets=[MARTS_CARE])
     def publish(run_id: str | None = None) -> dict:

@@ -11,6 +11,8 @@ care_usage_by_district_quarterly only
   - district_code is WK + 6 digits, or UNKNOWN; suppressed is never null
   - suppressed rows carry no clients, amounts or rates (small-cell protection)
   - unsuppressed rows never show 1 to 4 clients
+  - no municipality x law x quarter has exactly one suppressed row beside a shown row with
+    clients >= 1 (complementary suppression: it would be the municipal total minus the rest)
 cross-table
   - the accepted euros of care_usage_quarterly equal, to the cent, the signed sum of the raw 323
     lines that no 325 answer rejected, per municipality, law and quarter
@@ -21,7 +23,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import (
+    SuiteBuilder,
+    SuiteDefinition,
+    lone_suppressed_cell_query,
+    resolve_schemas,
+    table_query,
+)
 
 SUITE_NAME = "care_marts"
 
@@ -162,6 +170,13 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
                 description="1 to 4 clients must be suppressed",
             ),
         ],
+    )
+
+    suite.no_rows(
+        f"{BY_DISTRICT}_lone_suppressed_cell",
+        lone_suppressed_cell_query(
+            marts, BY_DISTRICT, ["municipality_code", "law", "quarter_start"], "clients"
+        ),
     )
 
     add(

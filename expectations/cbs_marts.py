@@ -7,14 +7,22 @@ population_by_district, dim_region, benefit_recipients); nothing is published un
 - population_by_district: counts >= 0; the age bands of a region never exceed its inhabitants
   by more than CBS's rounding (5 per band)
 - benefit_recipients: suppressed rows carry no recipients or rates; unsuppressed rows never
-  show 1 to 4 recipients; percentages between 0 and 100
+  show 1 to 4 recipients; percentages between 0 and 100; no municipality x source x benefit
+  type x period has exactly one suppressed row beside a shown row with recipients >= 1
+  (complementary suppression: it would be the municipal count minus the rest)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import (
+    SuiteBuilder,
+    SuiteDefinition,
+    lone_suppressed_cell_query,
+    resolve_schemas,
+    table_query,
+)
 
 SUITE_NAME = "cbs_marts"
 REGION = r"^(GM[0-9]{4}|WK[0-9]{6}|BU[0-9]{8})$"
@@ -90,5 +98,14 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
                                    OR recipients_per_1000_inhabitants IS NOT NULL
                                    OR pct_inhabitants_15_plus IS NOT NULL))
                OR (NOT suppressed AND recipients BETWEEN 1 AND 4)""",
+    )
+    no_rows(
+        "benefit_recipients_lone_suppressed_cell",
+        lone_suppressed_cell_query(
+            marts,
+            "benefit_recipients",
+            ["municipality_code", "source", "benefit_type", "period_type", "period_start"],
+            "recipients",
+        ),
     )
     return suite.definition()

@@ -8,6 +8,8 @@
 - Jeugdwet has no legal onderzoek term: no percentage and no onderzoek backlog there
 - the backlog is measured inside its own quarter
 - suppressed rows carry no counts or measures; unsuppressed rows never concern 1 to 4 cases
+- no municipality x law x quarter has exactly one suppressed row beside a shown row
+  (complementary suppression: it would be the municipal count minus the rest)
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import (
+    SuiteBuilder,
+    SuiteDefinition,
+    lone_suppressed_cell_query,
+    resolve_schemas,
+    table_query,
+)
 
 SUITE_NAME = "procedure_marts"
 MART = "procedure_times_quarterly"
@@ -114,5 +122,11 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
         f"(suppressed AND ({suppressed_values})) OR (NOT suppressed AND cases BETWEEN 1 AND 4)"
         " OR (NOT suppressed AND cases IS NULL)",
         "'small cell shown or suppressed cell with values'",
+    )
+    suite.no_rows(
+        "procedure_times_lone_suppressed_cell",
+        lone_suppressed_cell_query(
+            marts, MART, ["municipality_code", "law", "quarter_start"], "cases"
+        ),
     )
     return suite.definition()

@@ -86,7 +86,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         if problem:
             print(problem, file=sys.stderr)
             return 2
+    from sdw.orchestration.locks import RUN, WarehouseLock
+
+    run_lock = WarehouseLock(url, RUN)
     try:
+        # One run at a time per warehouse: a second waits here for the first to publish.
+        run_lock.acquire(
+            on_wait=lambda: print(
+                "sdw: another `sdw run` is using this warehouse; waiting for it to finish ...",
+                file=sys.stderr,
+                flush=True,
+            )
+        )
         if not os.environ.get("SDW_PSEUDONYM_KEY"):
             path = config.create_key_file()
             print(f"Pseudonymisation key: {path} (keep it; it links pseudonyms across loads)")
@@ -113,7 +124,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
                 cbs_run = run_dag("ingest_cbs", {"inbox": str(inbox)})
                 cases_run = run_dag("ingest_cases", {"inbox": str(inbox)})
-                build_run = run_dag("build_marts")
+                shrink = {"allow_shrink": args.allow_shrink} if args.allow_shrink else None
+                build_run = run_dag("build_marts", shrink)
             except DagRunFailed as exc:
                 console.write(f"\n{log_tail(log_path)}\n\nsdw: {exc}\n")
                 console.write(
@@ -130,8 +142,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             embedded and not args.keep_running,
         )
     finally:
+        # A run waiting for this one's lock needs the server this run started.
+        waiting = run_lock.others_waiting()
+        run_lock.release()
         if wh is not None and not args.keep_running and not was_running:
-            wh.stop()
+            if waiting:
+                print("sdw: another run is waiting: the embedded warehouse keeps running.")
+            else:
+                wh.stop()
     return 0
 
 
@@ -141,10 +159,13 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
     wh = EmbeddedWarehouse(config.state_dir())
     if args.action == "start":
         url = wh.start()
+        from sdw.summary import bi_url
         from sdw.warehouse.bootstrap import ensure_schema
 
         ensure_schema(url)
-        print(url)
+        # BI tools get the read-only role; the owner's URL can drop every table.
+        print(f"BI tools (read-only, schema marts): {bi_url(url)}")
+        print(f"Owner (superuser, for sdw and dbt only; not for BI tools): {url}")
     elif args.action == "stop":
         wh.stop()
         print("stopped")
@@ -190,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-running",
         action="store_true",
         help="leave the embedded warehouse running for BI tools",
+    )
+    r.add_argument(
+        "--allow-shrink",
+        action="append",
+        default=[],
+        metavar="MART",
+        help="publish MART even if it loses over half its rows or all of them (repeatable; "
+        "'*' for every mart); otherwise validation fails",
     )
     sample_args(r)
     r.set_defaults(func=cmd_run)

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import hmac
 import re
+from collections.abc import Collection, Sequence
 
 PSEUDONYM_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
@@ -53,13 +54,73 @@ class Pseudonymiser:
 
 
 _BSN_ELEMENT = re.compile(r"(<(?:[\w.-]+:)?Bsn>)\s*([^<]*?)\s*(</(?:[\w.-]+:)?Bsn>)")
-_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+# A mask already in the text (a BSN's, or a case number's pseudonym prefix) is matched first and
+# left alone, so masking twice changes nothing (its hex digits could hold a nine-digit run).
+_MASK_OR_NINE_DIGITS = re.compile(r"\[(?:bsn|melding):[0-9a-f]{12}\]|(?<!\d)\d{9}(?!\d)")
 
 
-def mask_bsns(text: str, pseudonymiser: Pseudonymiser) -> str:
-    """Replace every BSN in an XML fragment (the content of any ``Bsn`` element, and any other
-    free-standing 9-digit number that passes the elfproef) by its masked pseudonym."""
+def mask_bsns(text: str, pseudonymiser: Pseudonymiser, known: Collection[str] = ()) -> str:
+    """Replace every BSN in a text (the content of any ``Bsn`` element, any free-standing 9-digit
+    number that passes the elfproef, and any of the ``known`` BSNs of the message, which may
+    fail it) by its masked pseudonym: what reasons, fragments and logs may show."""
     text = _BSN_ELEMENT.sub(lambda m: m[1] + pseudonymiser.mask(m[2]) + m[3], text)
-    return _NINE_DIGITS.sub(
-        lambda m: pseudonymiser.mask(m[0]) if passes_elfproef(m[0]) else m[0], text
+    return _MASK_OR_NINE_DIGITS.sub(
+        lambda m: (
+            pseudonymiser.mask(m[0])
+            if m[0][0] != "[" and (m[0] in known or passes_elfproef(m[0]))
+            else m[0]
+        ),
+        text,
     )
+
+
+def bsn_values(text: str) -> set[str]:
+    """The content of every ``Bsn`` element in an XML text (whatever else the text is)."""
+    return {m[2] for m in _BSN_ELEMENT.finditer(text) if m[2]}
+
+
+class BsnScrubber:
+    """Replaces a BSN that stands where no BSN belongs (providers do put the client's BSN in
+    ReferentieNummer or BerichtIdentificatie) before a value is written.
+
+    A value that is one of the message's BSNs, or exactly nine digits passing the elfproef,
+    becomes the pseudonym itself, so that equal values stay equal across messages and such a
+    value still links to the client's ``bsn_pseudoniem``. A longer value holding one of the
+    message's BSNs keeps its shape with the BSN masked. The price: a genuine nine-digit number
+    that passes the elfproef by chance (about 1 in 11) is stored pseudonymised too, the same way
+    everywhere, so joins on it still hold."""
+
+    def __init__(self, pseudonymiser: Pseudonymiser, bsns: Collection[str]) -> None:
+        self._pseudo = pseudonymiser
+        self._bsns = frozenset(bsns)
+
+    def value(self, v: str) -> str:
+        if len(v) < 9:
+            return v
+        s = v.strip()
+        if s in self._bsns or (len(s) == 9 and passes_elfproef(s)):
+            return self._pseudo(s)
+        if self._bsns and any(
+            m[0] in self._bsns for m in _MASK_OR_NINE_DIGITS.finditer(v) if m[0][0] != "["
+        ):
+            return _MASK_OR_NINE_DIGITS.sub(
+                lambda m: self._pseudo.mask(m[0]) if m[0] in self._bsns else m[0], v
+            )
+        return v
+
+    def rows(
+        self, columns: Sequence[str], rows: list[list[object]], skip: Collection[str] = ()
+    ) -> None:
+        """Scrub every text value of ``rows`` in place, except the pseudonym columns and
+        ``skip`` (numbers held as text). Values repeat down a message (its header's on every
+        line), so each distinct one is looked at once."""
+        at = [i for i, c in enumerate(columns) if c != "bsn_pseudoniem" and c not in skip]
+        seen: dict[str, str] = {}
+        for row in rows:
+            for i in at:
+                v = row[i]
+                if type(v) is str and len(v) >= 9:
+                    out = seen.get(v)
+                    if out is None:
+                        out = seen[v] = self.value(v)
+                    row[i] = out

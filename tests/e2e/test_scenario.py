@@ -125,6 +125,8 @@ def test_care_usage_by_district(first_run: dict) -> None:
                suppressed
         FROM marts.care_usage_by_district_quarterly ORDER BY law, quarter_start, district_code""",
     )
+    # Complementary suppression adds nothing: wmo Q1 has two small cells (UNKNOWN, WK099901)
+    # beside a 0-client row, wmo Q2 a small cell alone, jeugdwet Q1 no small cell.
     assert got == [
         # five Jeugdwet clients at 1234AB 12 -> WK099902: shown
         (

@@ -108,9 +108,10 @@ LINES_323 = [
     # Provider B uses the same DeclaratieNummer D1 and ReferentieNummer R3.
     line(B1, "D1", "R3", 3, "T3", "02", JAN, 3, "04", 15000),
     line(B1, "D1", "R4", 4, "T4", "02", ("2024-01-15", "2024-01-31"), 2, "14", 20000),
-    # Provider B: client 10 declared and later fully credited.
+    # Provider B: client 10 declared and later fully credited (the credit is a line of its own,
+    # R5, pointing back at R1: OP283 keeps ReferentieNummers unique per provider and law).
     line(B2, "D3", "R1", 10, "T10", "01", FEB, 5, "04", 7500),
-    line(B3, "D4", "R1", 10, "T10", "01", FEB, 5, "04", 7500, "C", previous="R1"),
+    line(B3, "D4", "R5", 10, "T10", "01", FEB, 5, "04", 7500, "C", previous="R1"),
     # Jeugdwet, provider B: five clients, none with a 301.
     line(BJ, "J1", "R1", 5, "J5", "45", JAN, 6, "04", 6001),
     line(BJ, "J1", "R2", 6, "J6", "45", JAN, 4, "04", 4000),
@@ -277,6 +278,9 @@ def test_care_usage_by_district_quarterly(built_warehouse: str) -> None:
         """,
     )
     hidden = (None, None, None, None)  # declared, rejected, accepted, clients
+    # Complementary suppression adds nothing here: wmo Q1 has three small cells (UNKNOWN,
+    # WK036301, WK036305) and only a 0-client row beside them; wmo Q2 has one small cell and
+    # no other row; jeugdwet Q1 has none.
     assert rows == [
         # Jeugdwet, no 301s: all five clients UNKNOWN. 60.01 + 40 + 30 + 20 + 10 = 160.01;
         # 5 clients is not a small cell; 160.01 / 5 = 32.002 -> 32.00; volume 6+4+3+2+1 = 16,

@@ -61,6 +61,9 @@ FIRST = "\r\n".join(
         "GM0999;W-10;wmo",
         # 12 W-11: address not in the CBS file -> UNKNOWN; onderzoek open, deadline 18-02
         "GM0999;W-11;wmo;07-01-2025;;;;;lopend;9999ZZ;1;",
+        # 13 W-12: wijkcode only -> WK099902; onderzoek open, deadline 08-01 + 42 = 19-02. A
+        #    second small cell beside W-11's in wmo Q1, so WK099901 is no complement.
+        "GM0999;W-12;wmo;08-01-2025;;;;;lopend;;;99902",
     ]
 )
 # Jeugdwet in WK099902 (wijkcode only), 2025-Q2, and W-5 decided; another export, other shape.
@@ -113,11 +116,11 @@ def built(make_database: Callable[[str], str], tmp_path_factory: pytest.TempPath
     assert load(addresses, url, "ingest_istandaarden")["cbs_adres_2024.csv"].status == "loaded"
 
     first = load(cases, url, "ingest_cases")["export_2025q1.csv"]
-    # 11 data lines = 7 loaded + 4 quarantined (lines 8 to 11)
+    # 12 data lines = 8 loaded + 4 quarantined (lines 8 to 11)
     assert (first.status, first.lines_in, first.lines_loaded, first.lines_quarantined) == (
         "loaded_with_rejections",
-        11,
-        7,
+        12,
+        8,
         4,
     )
     (cases / "export_2025q2.csv").write_text(SECOND, encoding="utf-8")
@@ -155,7 +158,7 @@ def test_quarantine_reasons_and_lines(built: str) -> None:
         built,
         "SELECT sum(lines_in), sum(lines_loaded), sum(lines_quarantined) FROM audit.file_ledger "
         "WHERE file_kind = 'cases'",
-    ) == [(18, 14, 4)]
+    ) == [(19, 15, 4)]
 
 
 def test_no_address_or_case_number_is_stored(built: str) -> None:
@@ -168,8 +171,9 @@ def test_no_address_or_case_number_is_stored(built: str) -> None:
     rows = q(built, "SELECT melding_pseudoniem, adres_status, wijkcode FROM raw.case_procedure")
     assert all(len(p) == 64 and not p.startswith("W-") for p, _s, _w in rows)
     statuses = sorted((s, w) for _p, s, w in rows)
-    # 6 matched in WK099901 (W-1..W-6) + W-5 again; W-11 not found; J-1..J-6 given as wijkcode
-    assert statuses == [("matched", 99901)] * 7 + [("not_found", None)] + [("wijkcode", 99902)] * 6
+    # 6 matched in WK099901 (W-1..W-6) + W-5 again; W-11 not found; W-12, J-1..J-6 given as
+    # wijkcode
+    assert statuses == [("matched", 99901)] * 7 + [("not_found", None)] + [("wijkcode", 99902)] * 7
 
 
 def _mart(url: str, where: str) -> list[tuple]:
@@ -200,6 +204,8 @@ def test_wmo_quarter_worked_by_hand(built: str) -> None:
     #   20 + 0.8 x 4 = 23.2; within 14 days: W-1 -> 1/3 = 33.33 %.
     #   Open past norm on 31-03: W-5 (deadline 26-03, decided only on 01-04); W-6 withdrawn 28-02.
     # 2025-Q2, WK099901, measured on 16-06: W-3 and W-4 still open past norm: 2 cases, suppressed.
+    # Complementary suppression: wmo Q1 has two small cells (UNKNOWN: W-11; WK099902: W-12) and
+    # wmo Q2 three (WK099901, UNKNOWN, WK099902), so no shown row is hidden with them.
     assert _mart(built, "law = 'wmo' AND district_code = 'WK099901'") == [
         ("wmo", "WK099901", date(2025, 1, 1), 6, 6, 3, D("42.0"), D("42.8"), D("66.67"), 1,
          4, 3, D("20.0"), D("23.2"), D("33.33"), 1, "2025-03-31", False),
@@ -209,6 +215,12 @@ def test_wmo_quarter_worked_by_hand(built: str) -> None:
     assert _mart(built, "district_code = 'UNKNOWN'") == [
         ("wmo", "UNKNOWN", date(2025, 1, 1), *[None] * 13, "2025-03-31", True),
         ("wmo", "UNKNOWN", date(2025, 4, 1), *[None] * 13, "2025-06-16", True),
+    ]
+    # W-12 in WK099902: its melding in Q1, its onderzoek still open past norm on 31-03 and 16-06:
+    # one case per quarter, suppressed.
+    assert _mart(built, "law = 'wmo' AND district_code = 'WK099902'") == [
+        ("wmo", "WK099902", date(2025, 1, 1), *[None] * 13, "2025-03-31", True),
+        ("wmo", "WK099902", date(2025, 4, 1), *[None] * 13, "2025-06-16", True),
     ]
 
 

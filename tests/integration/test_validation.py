@@ -225,7 +225,10 @@ def load_good_raw(conn) -> None:
 
 
 def load_good_marts(conn, schema: str = "marts_candidate") -> None:
-    """Mart rows consistent with load_good_raw (accepted 0.00 + 75.00 wmo Q1, 300.00 jw Q2)."""
+    """Mart rows consistent with load_good_raw (accepted 0.00 + 75.00 wmo Q1, 300.00 jw Q2).
+
+    wmo Q1 by district has two suppressed rows, so neither is the municipal total minus the
+    rest; the 5-client row and the 0-client UNKNOWN row are shown."""
     conn.execute(
         f"""INSERT INTO {schema}.care_usage_quarterly VALUES
         ('GM0363', 'wmo', '01', '2024-01-01', 50.00, 50.00, 0.00, 0, 0, '14', NULL),
@@ -235,6 +238,8 @@ def load_good_marts(conn, schema: str = "marts_candidate") -> None:
     conn.execute(
         f"""INSERT INTO {schema}.care_usage_by_district_quarterly VALUES
         ('GM0363', 'wmo', 'WK036301', '2024-01-01', NULL, NULL, NULL, NULL, 0, '14', NULL,
+         NULL, true),
+        ('GM0363', 'wmo', 'WK036303', '2024-01-01', NULL, NULL, NULL, NULL, 2, '14', NULL,
          NULL, true),
         ('GM0363', 'wmo', 'WK036302', '2024-01-01', 500.00, 0.00, 500.00, 5, 10, '14', 100.00,
          2.50, false),
@@ -277,8 +282,8 @@ def test_good_rows_pass_and_are_recorded(
     rows = audit_rows(clean, "run-good")
     # raw: 323 + 325 lines, 2 laws x 2 category assets, 323 uniqueness, 323 header, file
     # totals, answers before their request = 10 assets; marts: 2 marts, suppressed,
-    # unsuppressed, reconciliation = 5 assets.
-    assert len(rows) == 15
+    # unsuppressed, lone suppressed cell, reconciliation = 6 assets.
+    assert len(rows) == 16
     assert {row[0] for row in rows} == {"raw_istandaarden", "care_marts"}
     assert all(row[2] and row[4] == 0 and row[3] > 0 for row in rows)
     assert "accepted_eur_vs_raw_mismatch" in {row[1] for row in rows}
@@ -346,7 +351,8 @@ def test_bad_mart_rows_fail_and_overrides_pick_the_schema(clean: str) -> None:
         load_good_raw(conn)
         load_good_marts(conn, "marts_other")
         # accepted 12.00 > declared 10.00, which also puts wmo 2024Q1 at 87.00 instead of 75.00;
-        # a suppressed row that still shows 3 clients; an unsuppressed row showing 2 clients.
+        # a suppressed row that still shows 3 clients; an unsuppressed row showing 2 clients,
+        # which also leaves the suppressed row alone in jeugdwet 2024-Q2.
         conn.execute(
             """INSERT INTO marts_other.care_usage_quarterly VALUES
             ('GM0363', 'wmo', '03', '2024-01-01', 10.00, 0.00, 12.00, 1, 1, '14', 12.00)"""
@@ -372,9 +378,99 @@ def test_bad_mart_rows_fail_and_overrides_pick_the_schema(clean: str) -> None:
         "care_usage_by_district_quarterly_unsuppressed: expect_column_values_to_not_be_in_set"
         in text
     )
+    assert "care_usage_by_district_quarterly_lone_suppressed_cell" in text
     assert "GM0363 wmo 2024-01-01: mart accepted EUR 87.00" in text
     assert "sum to EUR 75.00" in text
-    assert summary.failed == 4
+    assert summary.failed == 5
+
+
+# Each district-level mart reduced to what the lone-suppressed-cell check reads: its additive
+# group, district_code, its size column and suppressed; per suite: the table, the check's
+# asset, the group's columns, the size column.
+LONE_MARTS = {
+    "care_marts": (
+        "care_usage_by_district_quarterly",
+        "care_usage_by_district_quarterly_lone_suppressed_cell",
+        "municipality_code text, law text, quarter_start date",
+        "clients",
+    ),
+    "procedure_marts": (
+        "procedure_times_quarterly",
+        "procedure_times_lone_suppressed_cell",
+        "municipality_code text, law text, quarter_start date",
+        "cases",
+    ),
+    "cbs_marts": (
+        "benefit_recipients",
+        "benefit_recipients_lone_suppressed_cell",
+        "municipality_code text, source text, benefit_type text, period_type text,"
+        " period_start date",
+        "recipients",
+    ),
+}
+GROUPS = {
+    "care_marts": ("'GM0363', 'wmo', date '2024-01-01'", "'GM0363', 'wmo', date '2024-04-01'"),
+    "procedure_marts": (
+        "'GM0363', 'wmo', date '2024-01-01'",
+        "'GM0363', 'jeugdwet', date '2024-01-01'",
+    ),
+    "cbs_marts": (
+        "'GM0363', 'municipality', 'bbz', 'month', date '2025-01-01'",
+        "'GM0363', 'cbs', 'ww', 'quarter', date '2025-01-01'",
+    ),
+}
+
+# How each check names the first group in its discrepancy text.
+LONE_LABELS = {
+    "care_marts": "GM0363 wmo 2024-01-01",
+    "procedure_marts": "GM0363 wmo 2024-01-01",
+    "cbs_marts": "GM0363 municipality bbz month 2025-01-01",
+}
+
+
+def _lone_rows(first: str, second: str, lone: bool) -> str:
+    """first: WK036301 suppressed beside WK036302 with 6 (lone) or suppressed too, and
+    WK036303 with 7; second: one suppressed row beside a row of size 0 (nothing to hide)."""
+    rows = [
+        f"({first}, 'WK036301', NULL, true)",
+        f"({first}, 'WK036302', 6, false)" if lone else f"({first}, 'WK036302', NULL, true)",
+        f"({first}, 'WK036303', 7, false)",
+        f"({second}, 'UNKNOWN', NULL, true)",
+        f"({second}, 'WK036301', 0, false)",
+    ]
+    return ",\n".join(rows)
+
+
+def test_a_lone_suppressed_cell_fails_in_every_district_mart(warehouse: str) -> None:
+    """A group whose only suppressed row sits beside a shown row of size >= 1 fails; two
+    suppressed rows pass, and so does a lone one beside only a 0 (no row could protect it)."""
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        for schema, lone in (("marts_lone", True), ("marts_protected", False)):
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+            for suite, (table, _asset, group, size) in LONE_MARTS.items():
+                conn.execute(
+                    f"CREATE TABLE {schema}.{table} ({group}, district_code text,"
+                    f" {size} integer, suppressed boolean)"
+                )
+                conn.execute(
+                    f"INSERT INTO {schema}.{table} VALUES {_lone_rows(*GROUPS[suite], lone)}"
+                )
+    for suite, (_table, asset, _group, size) in LONE_MARTS.items():
+        for schema in ("marts_lone", "marts_protected"):
+            # The suite's other assets read columns these tables lack and fail; only this
+            # check is looked at.
+            run_id = f"lone-{suite}-{schema}"
+            summary = run_suite(
+                suite, warehouse, run_id, schema_overrides={"marts_candidate": schema}
+            )
+            [passed] = [row[2] for row in audit_rows(warehouse, run_id) if row[1] == asset]
+            assert passed == (schema == "marts_protected"), (suite, schema, summary.summary)
+            if schema == "marts_lone":
+                # The first group: WK036302 (6) and WK036303 (7) are shown beside it.
+                assert (
+                    f"{LONE_LABELS[suite]}: only WK036301 is suppressed while 2 row(s) with"
+                    f" {size} >= 1" in summary.summary
+                ), summary.summary
 
 
 def test_schema_overrides_only_accept_plain_identifiers(warehouse: str) -> None:

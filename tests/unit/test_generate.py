@@ -254,14 +254,31 @@ def _agrees_with_the_files(dataset: Path) -> None:
         assert row["amount_per_client_eur"] == mine["per_client"]
 
     assert len(expected["care_usage_by_district_quarterly"]) == len(d_rows)
+    groups: dict[tuple[str, str, str], list[tuple[int, str, bool]]] = defaultdict(list)
     for row in expected["care_usage_by_district_quarterly"]:
-        mine = d_rows[
-            (row["municipality_code"], row["district_code"], row["law"], row["quarter_start"])
-        ]
-        assert row["suppressed"] == (1 <= mine["clients"] <= 4)
+        gm = row["municipality_code"]
+        mine = d_rows[(gm, row["district_code"], row["law"], row["quarter_start"])]
+        groups[(gm, row["law"], row["quarter_start"])].append(
+            (mine["clients"], row["district_code"], row["suppressed"])
+        )
         if not row["suppressed"]:
             assert row["clients"] == mine["clients"]
             assert _cents(row["accepted_amount_eur"]) == mine["declared"] - mine["rejected"]
+    # The small-cell rule of DESIGN.md stated as properties of each municipality x law x
+    # quarter, on the
+    # clients counted from the files: every cell of 1 to 4 clients is hidden, no 0-client cell
+    # is; beside a lone small cell exactly one other cell with clients >= 1 is hidden when
+    # there is one, the first by (clients, district code in byte order); otherwise none.
+    for cells in groups.values():
+        small = [c for c in cells if 1 <= c[0] <= 4]
+        assert all(hidden for _n, _d, hidden in small)
+        assert not any(hidden for n, _d, hidden in cells if n == 0)
+        others = sorted((n, d.encode(), hidden) for n, d, hidden in cells if n >= 5)
+        complements = [c for c in others if c[2]]
+        if len(small) == 1 and others:
+            assert complements == [others[0]]
+        else:
+            assert complements == []
 
 
 def test_expected_json_is_internally_consistent(dataset: Path) -> None:
@@ -296,6 +313,35 @@ def test_expected_json_is_internally_consistent(dataset: Path) -> None:
     assert Decimal(totals["declared_amount_eur"]) - Decimal(totals["rejected_amount_eur"]) == (
         Decimal(totals["accepted_amount_eur"])
     )
+
+
+def test_suppressed_cells_hides_a_lone_small_cells_complement() -> None:
+    from sdw.generate.suppression import suppressed_cells
+
+    cells = [
+        # wmo Q1: WK000002 (3) is the only small cell. Of the rest with clients >= 1, UNKNOWN
+        # and WK000001 tie at 6: UNKNOWN comes first in byte order ('U' 0x55 < 'W' 0x57).
+        # WK000009 (0 clients) has fewer but is never a complement; WK000003 (8) stays.
+        (("wmo", "Q1"), "WK000001", 6),
+        (("wmo", "Q1"), "WK000002", 3),
+        (("wmo", "Q1"), "WK000003", 8),
+        (("wmo", "Q1"), "UNKNOWN", 6),
+        (("wmo", "Q1"), "WK000009", 0),
+        # jeugdwet Q1: two small cells (1 and 4): nothing more, WK000003 (5) stays.
+        (("jeugdwet", "Q1"), "WK000001", 1),
+        (("jeugdwet", "Q1"), "WK000002", 4),
+        (("jeugdwet", "Q1"), "WK000003", 5),
+        # wmo Q2: one small cell, the other cell has 0 clients: nothing more.
+        (("wmo", "Q2"), "WK000001", 2),
+        (("wmo", "Q2"), "WK000002", 0),
+    ]
+    assert suppressed_cells(cells) == {
+        (("wmo", "Q1"), "WK000002"),
+        (("wmo", "Q1"), "UNKNOWN"),
+        (("jeugdwet", "Q1"), "WK000001"),
+        (("jeugdwet", "Q1"), "WK000002"),
+        (("wmo", "Q2"), "WK000001"),
+    }
 
 
 def test_amount_per_client_rounds_half_up() -> None:

@@ -23,7 +23,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sdw.cases.procedures import HEADER, BadRow, CaseRow, read_case_file
+from sdw.cases.procedures import (
+    HEADER,
+    BadRow,
+    CaseRow,
+    contract_columns,
+    decode,
+    read_case_file,
+)
+from sdw.ingest.csv_contract import HeaderCheck, check_columns
 from sdw.ingest.istandaarden import IngestContext, ParsedFile
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
@@ -47,6 +55,21 @@ COLUMNS = [
     "adres_gemeentecode",
     "line_number",
 ]
+
+
+LABEL = "case export (" + ";".join(HEADER) + ")"
+
+
+def header_check(path: Path) -> HeaderCheck | None:
+    """How the first line compares with the contract's columns: every one is required."""
+    if path.suffix.lower() not in (".csv", ".txt"):
+        return None
+    try:
+        with path.open("rb") as fh:
+            first = decode(fh.readline(65536)).strip("\r\n")
+    except OSError:
+        return None
+    return check_columns(LABEL, contract_columns(first), HEADER, HEADER)
 
 
 def case_pseudonym(pseudonymiser: Pseudonymiser, gemeentecode: str, identificatie: str) -> str:

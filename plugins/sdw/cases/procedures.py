@@ -175,6 +175,18 @@ def header_columns(line: str) -> tuple[str, dict[str, int]] | None:
     return None
 
 
+def contract_columns(line: str) -> set[str]:
+    """The contract's columns a header line names, split on whichever separator finds more;
+    for telling a case export that lacks a column from a file of another kind."""
+    line = line.lstrip("\ufeff")
+    found: set[str] = set()
+    for sep in (";", ","):
+        cols = next(csv.reader([line], delimiter=sep), [])
+        names = {n for col in cols if (n := _COLUMN_KEYS.get(_key(col))) is not None}
+        found = max(found, names, key=len)
+    return found
+
+
 def sniff(path: Path) -> bool:
     """A case export is recognised by its header, whatever the file is called."""
     if path.suffix.lower() not in (".csv", ".txt"):

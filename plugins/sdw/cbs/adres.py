@@ -11,6 +11,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sdw.ingest.csv_contract import HeaderCheck, check_columns, first_line, header_cells
+
+LABEL = "CBS address file (PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>)"
+COLUMNS = ("PC6", "Huisnummer", "Buurt<jaar>", "Wijk<jaar>", "Gemeente<jaar>")
+_COLUMN = re.compile(r"^(?:(pc6)|(huisnummer)|(buurt)\d{4}|(wijk)\d{4}|(gemeente)\d{4})$")
 _HEADER = re.compile(
     r"^\ufeff?\"?PC6\"?[;,]\"?Huisnummer\"?[;,]\"?Buurt(\d{4})\"?[;,]\"?Wijk\1\"?[;,]"
     r"\"?Gemeente\1\"?\s*$",
@@ -29,6 +34,20 @@ def address_file_year(path: Path) -> int | None:
         return None
     m = _HEADER.match(first.strip())
     return int(m[1]) if m else None
+
+
+def header_check(path: Path) -> HeaderCheck | None:
+    """How the first line compares with the address file's columns (for a header that is not
+    exactly the contract's: see ``address_file_year``)."""
+    line = first_line(path)
+    if line is None:
+        return None
+    present = set()
+    for cell in header_cells(line):
+        m = _COLUMN.match(cell)
+        if m:
+            present.add(COLUMNS[next(i for i, g in enumerate(m.groups()) if g)])
+    return check_columns(LABEL, present, COLUMNS, COLUMNS)
 
 
 @dataclass

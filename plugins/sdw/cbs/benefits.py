@@ -12,8 +12,11 @@ municipality x wijk x month x regulation)::
 - maand: ``YYYY-MM``, the month the benefit was paid;
 - regeling: ``participatiewet`` | ``ioaw`` | ``ioaz`` | ``bbz`` (case-insensitive);
 - aantal_personen: persons receiving that benefit that month, integer >= 0 (unrounded; the
-  marts suppress small cells).
-A row breaking a rule is quarantined with its line; the others load.
+  marts suppress small cells) and below 1,000,000, more than any wijk's population: a longer
+  number is a mistake, and may be a BSN typed into the wrong cell.
+A row breaking a rule is quarantined with its five fields (a line of another width is not
+kept: it may hold personal data); the others load. A header that has more than half of these
+columns but not all is refused whole (MISSING_COLUMN, see ``sdw.ingest.csv_contract``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sdw.ingest.csv_contract import (
+    HeaderCheck,
+    check_columns,
+    contract_fragment,
+    first_line,
+    header_cells,
+)
+
+LABEL = "municipal benefits file (gemeentecode;wijkcode;maand;regeling;aantal_personen)"
 HEADER = ("gemeentecode", "wijkcode", "maand", "regeling", "aantal_personen")
 REGELINGEN = ("participatiewet", "ioaw", "ioaz", "bbz")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -54,6 +66,11 @@ def sniff(path: Path) -> bool:
     return tuple(c.lower() for c in _split(first)) == HEADER
 
 
+def header_check(path: Path) -> HeaderCheck | None:
+    line = first_line(path)
+    return None if line is None else check_columns(LABEL, header_cells(line), HEADER, HEADER)
+
+
 def parse_row(fields: list[str]) -> BenefitRow:
     if len(fields) != len(HEADER):
         raise ValueError(f"{len(fields)} fields, expected {len(HEADER)}")
@@ -74,6 +91,8 @@ def parse_row(fields: list[str]) -> BenefitRow:
         raise ValueError(f"regeling {regeling!r} is not one of {', '.join(REGELINGEN)}")
     if not re.fullmatch(r"\d+", aantal):
         raise ValueError(f"aantal_personen {aantal!r} is not a whole number >= 0")
+    if len(aantal.lstrip("0")) > 6:
+        raise ValueError(f"aantal_personen {aantal!r} is more than any wijk's population")
     return BenefitRow(gm, wk, maand, regeling.lower(), int(aantal))
 
 
@@ -84,8 +103,9 @@ def read_benefits(path: Path) -> tuple[list[tuple[int, BenefitRow]], list[tuple[
     for lineno, line in enumerate(io.StringIO(text).read().splitlines()[1:], start=2):
         if not line.strip():
             continue
+        fields = _split(line)
         try:
-            ok.append((lineno, parse_row(_split(line))))
+            ok.append((lineno, parse_row(fields)))
         except ValueError as exc:
-            bad.append((lineno, str(exc), line))
+            bad.append((lineno, str(exc), contract_fragment(fields, len(HEADER))))
     return ok, bad

@@ -17,11 +17,20 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from sdw.cbs.observations import Observation, parse_value, region_code
+from sdw.ingest.csv_contract import HeaderCheck, check_columns, contract_fragment
 
 CODE_COLUMNS = ("gwb_code_10", "gwb_code")
 DIMENSIONS = frozenset(
     {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs", "jaar"}
 )
+LABEL = "CBS Kerncijfers wijken en buurten (KWB) file"
+CODE_REQUIRED = "gwb_code_10 (or gwb_code)"
+# What marts.population_by_district reads: a_inw is the denominator of every per-1,000
+# inhabitants rate, the age bands make the 15+ population. Other variables are kept when
+# present and may be absent (the KWB's set changes from year to year).
+REQUIRED_MEASURES = ("a_inw", "a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")
+REQUIRED = (CODE_REQUIRED, *REQUIRED_MEASURES)
+SIGNATURE = (CODE_REQUIRED, "regio", "gm_naam", "recs", *REQUIRED_MEASURES)
 _YEAR = re.compile(r"kwb[-_ ]?(\d{4})", re.IGNORECASE)
 
 
@@ -38,7 +47,8 @@ def year_from_name(*names: str) -> int | None:
     return None
 
 
-def sniff(path: Path) -> bool:
+def header_names(path: Path) -> list[str] | None:
+    """The first row of an xlsx sheet or CSV, as cells; None when it cannot be read."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         try:
@@ -49,18 +59,39 @@ def sniff(path: Path) -> bool:
                 first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
             finally:
                 wb.close()
-            return _is_header(first)
+            return ["" if c is None else str(c) for c in first]
         except Exception:
-            return False
+            return None
     if suffix in (".csv", ".txt"):
         try:
             with path.open("rb") as fh:
-                first = fh.readline(65536).decode("utf-8-sig")
+                line = fh.readline(65536).decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
-            return False
-        sep = ";" if ";" in first else ","
-        return _is_header(next(csv.reader([first], delimiter=sep), []))
-    return False
+            return None
+        sep = ";" if ";" in line else ","
+        return next(csv.reader([line], delimiter=sep), [])
+    return None
+
+
+def sniff(path: Path) -> bool:
+    cells = header_names(path)
+    return cells is not None and _is_header(cells)
+
+
+def header_check(path: Path) -> HeaderCheck | None:
+    """The KWB contract: a region code column and every measure a mart reads
+    (``REQUIRED_MEASURES``); a file without them would load and publish empty or NULL
+    figures."""
+    cells = header_names(path)
+    if cells is None:
+        return None
+    names = {str(c).strip().lower() for c in cells}
+    if names & set(CODE_COLUMNS):
+        names.add(CODE_REQUIRED)
+    if _is_header(cells):  # the sniff's own test: a KWB, whatever else it lacks
+        missing = tuple(c for c in REQUIRED if c not in names)
+        return HeaderCheck(LABEL, len(SIGNATURE), len(SIGNATURE), missing)
+    return check_columns(LABEL, names, SIGNATURE, REQUIRED)
 
 
 def _rows(path: Path) -> tuple[list[str], Iterable[tuple[int, Sequence[object]]], str]:
@@ -114,5 +145,6 @@ def read_kwb(path: Path) -> tuple[int, list[Observation], list[tuple[int, str, s
                     value, raw = None, str(cells[i]).strip()
                 obs.append(Observation(code, name, str(row_year), var, var, value, raw, lineno))
         except ValueError as exc:
-            bad.append((lineno, str(exc), ";".join("" if c is None else str(c) for c in row)))
+            fields = ["" if c is None else str(c) for c in row]
+            bad.append((lineno, str(exc), contract_fragment(fields, len(header))))
     return year or 0, obs, bad, n

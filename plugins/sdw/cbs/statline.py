@@ -23,6 +23,7 @@ from sdw.cbs.observations import (
     parse_value,
     region_code,
 )
+from sdw.ingest.csv_contract import contract_fragment
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ class BadLine:
 
 def read_statline_csv(path: Path) -> tuple[StatlineHeader, list[Observation], list[BadLine], int]:
     """(header, observations, bad lines, data lines). A bad line (wrong field count, malformed
-    code, period or number) is reported whole; the other lines load."""
+    code, period or number) is reported with its fields (with none when their number is not
+    the header's: see ``sdw.ingest.csv_contract``); the other lines load."""
     text = path.read_bytes().decode("utf-8-sig")
     lines = text.splitlines()
     cols = _read_header(lines[0]) if lines else None
@@ -127,7 +129,8 @@ def read_statline_csv(path: Path) -> tuple[StatlineHeader, list[Observation], li
         try:
             obs.extend(_line_observations(header, len(cols), line, lineno))
         except ValueError as exc:
-            bad.append(BadLine(lineno, str(exc), line))
+            fields = next(csv.reader([line], delimiter=";"), [])
+            bad.append(BadLine(lineno, str(exc), contract_fragment(fields, len(cols))))
     return header, obs, bad, n
 
 

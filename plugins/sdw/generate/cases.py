@@ -29,6 +29,7 @@ from typing import Any
 
 from sdw.generate.addresses import Address
 from sdw.generate.model import UNKNOWN, Client, World
+from sdw.generate.suppression import suppressed_cells
 
 HEADER = (
     "gemeentecode;identificatie;wet;datumMelding;datumOnderzoekAfgerond;datumStartAanvraag;"
@@ -262,10 +263,13 @@ def expected_procedure_times(cases: list[Case], municipality_code: str) -> list[
                     backlog["cases"].add(case.identificatie)
                     backlog["open"][step] += 1
                 q = _quarter_last(q) + timedelta(days=1)
+    hidden = suppressed_cells(
+        ((law, q), district, len(cell["cases"])) for (law, district, q), cell in cells.items()
+    )
     rows = []
     for (law, district, q), cell in sorted(cells.items()):
         n_cases = len(cell["cases"])
-        suppressed = 1 <= n_cases <= 4
+        suppressed = ((law, q), district) in hidden
         row: dict[str, Any] = {
             "municipality_code": municipality_code,
             "law": law,

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sdw.generate.model import Line
+from sdw.generate.suppression import suppressed_cells
 
 _CENT = Decimal("0.01")
 
@@ -113,10 +114,14 @@ class Expected:
         return rows
 
     def district_rows(self) -> list[dict[str, Any]]:
+        measures = {key: cell.measures() for key, cell in sorted(self.by_district.items())}
+        # The additive group is law x quarter: the generated data hold one municipality.
+        hidden = suppressed_cells(
+            ((law, q), district, m["clients"]) for (district, law, q), m in measures.items()
+        )
         rows = []
-        for (district, law, q), cell in sorted(self.by_district.items()):
-            m = cell.measures()
-            suppressed = 1 <= m["clients"] <= 4
+        for (district, law, q), m in measures.items():
+            suppressed = ((law, q), district) in hidden
             if suppressed:
                 m.update(
                     clients=None,

@@ -1,10 +1,13 @@
-"""Ingest of a CBS address file: good rows load, bad rows go to quarantine with the line."""
+"""Ingest of a CBS address file: good rows load, bad rows go to quarantine with the contract's
+fields of their line (a line of another width is not kept: see ``sdw.ingest.csv_contract``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from sdw.cbs.adres import COLUMNS as CONTRACT
 from sdw.cbs.adres import address_file_year, parse_line
+from sdw.ingest.csv_contract import contract_fragment
 from sdw.ingest.istandaarden import ParsedFile
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
@@ -35,7 +38,9 @@ def parse_address_file(path: Path, file_hash: str) -> ParsedFile:
                         scope="record",
                         reason_code="CBS_ADRES_ROW",
                         reason=f"Line {lineno}: {exc}",
-                        original_fragment=line.rstrip("\r\n"),
+                        original_fragment=contract_fragment(
+                            line.rstrip("\r\n").split(sep), len(CONTRACT), sep
+                        ),
                         line_number=lineno,
                     )
                 )

@@ -6,14 +6,24 @@ Record rules (a failing record is quarantined, the rest of the file loads):
 - CATEGORY_NOT_IN_LAW: a 323/325 ProductCategorie that the law's code list does not have.
 - PERIOD_INVALID: ProductPeriode Einddatum before Begindatum.
 - PERIOD_SPANS_MONTHS: a ProductPeriode that is not inside one calendar month.
-File rules (the whole file is quarantined): NOT_XML, NOT_ISTANDAARDEN, SCHEMA, and for a 323
-TOTAL_MISMATCH when the header total differs from the signed sum of all its lines.
+- VALUE_OUT_OF_RANGE: a value the schema accepts that the warehouse cannot keep as written (a
+  date in year 12025 or -2025, an integer beyond bigint).
+- VALUE_MISSING: a field the raw table requires is empty.
+File rules (the whole file is quarantined): ENCODING, DTD, NOT_XML, NOT_ISTANDAARDEN, SCHEMA,
+VALUE_OUT_OF_RANGE / VALUE_MISSING in the message's header, BSN_IN_NUMBER when an amount or
+other number equals a client BSN of the message (text is pseudonymised; a number cannot be),
+and for a 323 TOTAL_MISMATCH when
+the header total differs from the signed sum of all its lines. INGEST_ERROR is what is left: a
+file the project failed to read for a reason none of these names (a bug to report).
+
+Whatever goes wrong while reading one file ends as that file's quarantine; nothing here touches
+the warehouse, so only the caller's database errors can stop a delivery.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,14 +40,44 @@ from sdw.istandaarden.declarations import (
 from sdw.istandaarden.messages import MessageType
 from sdw.istandaarden.parse import (
     HEADER_KEYS,
+    HasDoctype,
     Header,
+    MalformedMessage,
     NotAMessage,
     Record,
     detect_message_type,
     read_message,
 )
 from sdw.istandaarden.redact import redacted_file, redacted_fragment
-from sdw.pseudonym import Pseudonymiser, passes_elfproef
+from sdw.istandaarden.values import (
+    Unreadable,
+    as_date,
+    date_text,
+    first_unreadable,
+    int_text,
+)
+from sdw.pseudonym import BsnScrubber, Pseudonymiser, bsn_values, mask_bsns, passes_elfproef
+
+# Reason codes (see the module docstring).
+BSN_ELFPROEF = "BSN_ELFPROEF"
+CATEGORY_NOT_IN_LAW = "CATEGORY_NOT_IN_LAW"
+PERIOD_INVALID = "PERIOD_INVALID"
+PERIOD_SPANS_MONTHS = "PERIOD_SPANS_MONTHS"
+DUPLICATE_LINE = "DUPLICATE_LINE"
+VALUE_OUT_OF_RANGE = "VALUE_OUT_OF_RANGE"
+VALUE_MISSING = "VALUE_MISSING"
+ENCODING = "ENCODING"
+DTD = "DTD"
+NOT_XML = "NOT_XML"
+NOT_ISTANDAARDEN = "NOT_ISTANDAARDEN"
+SCHEMA = "SCHEMA"
+TOTAL_MISMATCH = "TOTAL_MISMATCH"
+BSN_IN_NUMBER = "BSN_IN_NUMBER"
+INGEST_ERROR = "INGEST_ERROR"
+
+_REASON_LINE = re.compile(r"line (\d+): ")
+# How validate_file words a document that is not XML at all (NOT_XML rather than SCHEMA).
+_NOT_WELL_FORMED = "not well-formed XML: "
 
 # (status, buurtcode, wijkcode, gemeentecode) for a BRP postcode + huisnummer.
 AddressLookup = Callable[[str, int], tuple[str, int | None, int | None, int | None]]
@@ -68,6 +108,9 @@ class IngestContext:
     lookup_address: AddressLookup
     has_address_file: Callable[[], bool]
     loaded_references: LoadedReferences
+    # raw table -> columns that may not be NULL (from the warehouse's catalog): a record that
+    # leaves one empty is quarantined instead of failing the COPY of its whole group.
+    required_columns: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -77,13 +120,41 @@ class ParsedFile:
     quarantine: list[QuarantineRecord]
 
 
+def masked(parsed: ParsedFile, pseudonymiser: Pseudonymiser) -> ParsedFile:
+    """The file's reasons and fragments with every BSN masked, in place: what the ingest
+    worker does to whatever any loader returns (reasons reach the ledger, XCom and the log;
+    fragments the quarantine)."""
+    report = parsed.report
+    report.reason = report.reason and mask_bsns(report.reason, pseudonymiser)
+    for q in parsed.quarantine:
+        q.reason = mask_bsns(q.reason, pseudonymiser)
+        q.original_fragment = mask_bsns(q.original_fragment, pseudonymiser)
+    return parsed
+
+
 def _bsn_rejection(bsn: object) -> Rejection | None:
     if bsn is not None and not passes_elfproef(str(bsn)):
         return Rejection(
-            "BSN_ELFPROEF",
+            BSN_ELFPROEF,
             "The client's BSN fails the elfproef; ask the sender for a corrected message.",
         )
     return None
+
+
+def _value_rejection(field_name: str, value: Unreadable) -> Rejection:
+    return Rejection(
+        VALUE_OUT_OF_RANGE,
+        f"{field_name} {value.text.strip()!r} passes the schema but cannot be kept as written "
+        f"({value.why}); ask the sender for a corrected message.",
+    )
+
+
+def _missing_rejection(columns: list[str]) -> Rejection:
+    return Rejection(
+        VALUE_MISSING,
+        f"{', '.join(columns)} empty; the warehouse needs "
+        f"{'it' if len(columns) == 1 else 'them'} to keep this record.",
+    )
 
 
 def _prestatie_rejection(
@@ -93,47 +164,52 @@ def _prestatie_rejection(
     and slices like the dates it spells."""
     if cat not in categories:
         return Rejection(
-            "CATEGORY_NOT_IN_LAW",
+            CATEGORY_NOT_IN_LAW,
             f"ProductCategorie {cat} is not a {law} category (seed product_categories.csv).",
         )
     if not begin or not end:
         return None
     if end < begin:
-        return Rejection(
-            "PERIOD_INVALID", f"ProductPeriode ends ({end}) before it begins ({begin})."
-        )
+        return Rejection(PERIOD_INVALID, f"ProductPeriode ends ({end}) before it begins ({begin}).")
     if begin[:7] != end[:7]:
         return Rejection(
-            "PERIOD_SPANS_MONTHS",
+            PERIOD_SPANS_MONTHS,
             f"ProductPeriode {begin}..{end} is not inside one calendar month.",
         )
     return None
 
 
-def _line_rejection(rec: Record, law: str) -> Rejection | None:
-    """The first record rule this record breaks. A value the parser could not convert is None;
-    its rule is skipped because the schema error that voids the whole file follows."""
+def _line_rejection(
+    rec: Record, law: str, required: Mapping[str, frozenset[str]]
+) -> Rejection | None:
+    """The first record rule this record breaks. A value the schema is about to reject is
+    Unreadable too; the schema error that voids the whole file then follows."""
     row = rec.row
     rejection = _bsn_rejection(row.get("_bsn"))
-    if rejection is None and rec.table in (
-        "istandaarden_323_prestatie",
-        "istandaarden_325_prestatie",
-    ):
+    if rejection is not None:
+        return rejection
+    bad = first_unreadable(row)
+    if bad is not None:
+        return _value_rejection(*bad)
+    missing = [c for c in required.get(rec.table, ()) if c in row and row[c] is None]
+    if missing:
+        return _missing_rejection(sorted(missing))
+    if rec.table in ("istandaarden_323_prestatie", "istandaarden_325_prestatie"):
         begin, end = row["productperiode_begindatum"], row["productperiode_einddatum"]
-        rejection = _prestatie_rejection(
+        return _prestatie_rejection(
             str(row["productcategorie"]),
             begin.isoformat() if begin else None,  # type: ignore[attr-defined]
             end.isoformat() if end else None,  # type: ignore[attr-defined]
             law,
             product_categories().get(law, frozenset()),
         )
-    return rejection
+    return None
 
 
 def _signed(amount: object, dc: object) -> int | None:
-    if amount is None or dc not in ("D", "C"):
-        return None  # unreadable: the schema error follows
-    return int(amount) if dc == "D" else -int(amount)  # type: ignore[call-overload]
+    if type(amount) is not int or dc not in ("D", "C"):
+        return None  # unreadable: the schema error or a value rule follows
+    return amount if dc == "D" else -amount
 
 
 def count_line_records(path: Path) -> int:
@@ -176,6 +252,11 @@ def quarantine_whole_file(
             "may hold personal data — the file itself stays in the inbox]",
             False,
         )
+    if kind == "istandaarden":  # a reason may quote any value of the file, a BSN too
+        bsns = bsn_values(path.read_bytes().decode("utf-8", errors="replace"))
+        reason = mask_bsns(reason, ctx.pseudonymiser, bsns)
+    else:
+        reason = mask_bsns(reason, ctx.pseudonymiser)
     report = FileReport(
         source_file=path.name,
         file_hash=file_hash,
@@ -202,23 +283,96 @@ def quarantine_whole_file(
     return ParsedFile(report, {}, [q])
 
 
-def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> ParsedFile:
-    """Everything about one file, decided in memory; nothing is written here."""
+def _is_content_error(exc: BaseException) -> bool:
+    """lxml reports a file it cannot decode as OSError without an errno ("Error reading file
+    ...: Invalid bytes in character encoding"); a real I/O error carries one."""
+    return isinstance(exc, etree.LxmlError) or (isinstance(exc, OSError) and exc.errno is None)
+
+
+_XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def encoding_problem(path: Path) -> str | None:
+    """What makes the file's bytes not text in the encoding it declares (UTF-8 when it declares
+    none), said the same way whichever parser stumbled on it; None when they are text."""
+    data = path.read_bytes()
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None:
+        m = _XML_DECLARATION.match(data)
+        encoding = m[1].decode("ascii") if m else "utf-8"
+    try:
+        data.decode(encoding)
+    except LookupError:
+        return f"it declares encoding {encoding!r}, which is not an encoding"
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"byte 0x{data[exc.start]:02X} on line {line} is not valid {encoding}"
+    return None
+
+
+def _unreadable_file(
+    path: Path, file_hash: str, detail: str, ctx: IngestContext, mt: MessageType | None
+) -> ParsedFile:
+    """ENCODING or NOT_XML for a file the parser could not read as text or as XML."""
+    problem = encoding_problem(path)
+    what = mt.name if mt is not None else "The file"
+    if problem is not None:
+        code, reason = (
+            ENCODING,
+            f"{what} is not text in its declared encoding: {problem}. Nothing of it was "
+            "loaded; iStandaarden messages are UTF-8: ask the sender for a corrected message.",
+        )
+    else:
+        code, reason = NOT_XML, f"Not well-formed XML: {detail}"
+    return quarantine_whole_file(
+        path,
+        file_hash,
+        code,
+        reason,
+        ctx,
+        bericht_type=mt.number if mt else None,
+        wet=mt.law if mt else None,
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    # lxml's OSError repeats the file's full path; the ledger names the file already.
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return re.sub(r"^Error reading file '[^']*': ", "", text)
+
+
+def parse_message_file(
+    path: Path, file_hash: str, ctx: IngestContext, *, bulk: bool = True
+) -> ParsedFile:
+    """Everything about one file, decided in memory; nothing is written here. ``bulk=False``
+    reads a 323 with the streaming reader only (the bulk reader's reference, for tests)."""
     from sdw.istandaarden.schema import describe_error, schema_for, validate_file
 
     try:
         mt = detect_message_type(path)
-    except etree.XMLSyntaxError as exc:
-        return quarantine_whole_file(path, file_hash, "NOT_XML", f"Not well-formed XML: {exc}", ctx)
+    except HasDoctype:
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            DTD,
+            "The file declares a DOCTYPE. iStandaarden messages have none, and entities from "
+            "a DTD are never expanded here; nothing of it was loaded.",
+            ctx,
+        )
     except NotAMessage as exc:
         return quarantine_whole_file(
             path,
             file_hash,
-            "NOT_ISTANDAARDEN",
+            NOT_ISTANDAARDEN,
             f"Not an iWmo/iJw 3.2 message ({exc}); only iStandaarden 3.2 messages belong in "
             "the inbox.",
             ctx,
         )
+    except (etree.LxmlError, OSError) as exc:
+        if not _is_content_error(exc):
+            raise  # the disk, not the file
+        return _unreadable_file(path, file_hash, _first_line(exc), ctx, None)
 
     if mt.number == "301" and not ctx.has_address_file():
         # A 301's address is reduced to a CBS area at ingest and never kept, so loading it
@@ -237,36 +391,67 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
 
     try:
         body = None
-        if mt.number == "323":
+        if mt.number == "323" and bulk:
             try:
                 body = _read_declaration_lines(read_declaration(path, mt, schema_for(mt)), ctx)
             except NeedsStreaming:
                 body = None  # nothing of it was kept: read it again, record by record
         if body is None:
             body = _read_records(path, mt, ctx)
-    except etree.XMLSyntaxError as exc:
+    except (etree.LxmlError, OSError, MalformedMessage) as exc:
+        if not _is_content_error(exc) and not isinstance(exc, MalformedMessage):
+            raise  # the disk, not the file
+        if encoding_problem(path) is not None:
+            return _unreadable_file(path, file_hash, _first_line(exc), ctx, mt)
         # Re-validate to learn line numbers (streaming validation does not report them).
-        reasons = validate_file(path) or [describe_error(exc)]
+        reasons = validate_file(path)
+        if not reasons and isinstance(exc, MalformedMessage):
+            raise  # schema-valid, yet our reader found it malformed: a bug, not the file
+        reasons = reasons or [describe_error(exc)]
+        if reasons[0].startswith(_NOT_WELL_FORMED):
+            return _unreadable_file(path, file_hash, reasons[0][len(_NOT_WELL_FORMED) :], ctx, mt)
         reason = "; ".join(reasons[:3]) + (
             f" (+{len(reasons) - 3} more)" if len(reasons) > 3 else ""
         )
         return quarantine_whole_file(
             path,
             file_hash,
-            "SCHEMA",
+            SCHEMA,
             f"{mt.name} does not conform to the iStandaarden 3.2 schema: {reason}. Nothing of "
             "this file was loaded; ask the sender for a corrected message.",
             ctx,
             bericht_type=mt.number,
             wet=mt.law,
-            line_number=getattr(exc, "lineno", None),
+            line_number=int(m[1]) if (m := _REASON_LINE.match(reasons[0])) else None,
         )
+
+    # A message-level value that cannot be kept voids the file: no line stands without it.
+    for row in (body.header, *body.message_rows()):
+        bad = first_unreadable(row)
+        rejection = _value_rejection(*bad) if bad else None
+        if rejection is None:
+            missing = [
+                c
+                for c in ctx.required_columns.get(str(row.get("_table", "")), ())
+                if c in row and row[c] is None
+            ]
+            rejection = _missing_rejection(sorted(missing)) if missing else None
+        if rejection is not None:
+            return quarantine_whole_file(
+                path,
+                file_hash,
+                rejection.code,
+                f"{mt.name}: {rejection.reason} Nothing of this file was loaded.",
+                ctx,
+                bericht_type=mt.number,
+                wet=mt.law,
+            )
 
     if body.declaratie_total is not None and body.declaratie_total != body.signed_total_lines:
         return quarantine_whole_file(
             path,
             file_hash,
-            "TOTAL_MISMATCH",
+            TOTAL_MISMATCH,
             f"TotaalIngediendBedrag {body.declaratie_total / 100:.2f} (signed) differs from the "
             f"signed sum of the lines {body.signed_total_lines / 100:.2f}; the whole "
             "declaration is rejected.",
@@ -275,13 +460,36 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
             wet=mt.law,
         )
 
-    lines_loaded = body.lines_loaded
-    if body.loaded_lines:
-        lines_loaded -= _drop_loaded_duplicates(
-            path, mt, body.header, body.tables, body.quarantine, body.loaded_lines, ctx
+    number = _number_holding_bsn(body)
+    if number is not None:
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            BSN_IN_NUMBER,
+            f"{mt.name}: {number} holds a client BSN of this message; a number cannot be "
+            "pseudonymised, so nothing of this file was loaded. Ask the sender for a corrected "
+            "message.",
+            ctx,
+            bericht_type=mt.number,
+            wet=mt.law,
         )
 
     body.add("istandaarden_bericht", dict(body.header))
+    # A BSN where no BSN belongs becomes its pseudonym before anything is written; reasons
+    # and fragments are masked with the message's BSNs too.
+    scrub = BsnScrubber(ctx.pseudonymiser, body.bsns)
+    for table, (columns, rows) in body.tables.items():
+        scrub.rows(columns, rows, skip=body.numbers_as_text.get(table, frozenset()))
+    for q in body.quarantine:
+        q.reason = mask_bsns(q.reason, ctx.pseudonymiser, body.bsns)
+
+    lines_loaded = body.lines_loaded
+    if body.loaded_lines:
+        loaded = {scrub.value(ref): at for ref, at in body.loaded_lines.items()}
+        lines_loaded -= _drop_loaded_duplicates(
+            path, mt, body.header, body.tables, body.quarantine, loaded, ctx, body.bsns
+        )
+
     report = FileReport(
         source_file=path.name,
         file_hash=file_hash,
@@ -294,6 +502,29 @@ def parse_message_file(path: Path, file_hash: str, ctx: IngestContext) -> Parsed
         lines_quarantined=body.lines_in - lines_loaded,
     )
     return ParsedFile(report, body.tables, body.quarantine)
+
+
+def _number_holding_bsn(body: _Body) -> str | None:
+    """The first numeric field (amount, volume, rate) equal to a client BSN of the message."""
+    if not body.bsns:
+        return None
+    bsns = {int(b) for b in body.bsns if b.isascii() and b.isdigit()}
+    for table, (columns, rows) in body.tables.items():
+        if not rows:
+            continue
+        as_text = body.numbers_as_text.get(table, frozenset())
+        # numbers are ints (streaming reader) or, in the bulk reader's columns, digits as text
+        at = [
+            i
+            for i, c in enumerate(columns)
+            if c in as_text or any(type(r[i]) is int for r in rows[:1])
+        ]
+        for row in rows:
+            for i in at:
+                v = row[i]
+                if v and (v if type(v) is int else int(v)) in bsns:  # type: ignore[call-overload]
+                    return columns[i]
+    return None
 
 
 def _duplicate_reason(ref: str) -> str:
@@ -318,10 +549,23 @@ class _Body:
     # is caught while reading; one already loaded from an earlier file (a re-sent
     # declaration) is caught in one query after the file is read.
     loaded_lines: dict[str, tuple[int, str]] = field(default_factory=dict)  # ref -> (row, path)
+    bsns: set[str] = field(default_factory=set)  # every client BSN of the message, in clear
+    # table -> numeric columns the bulk reader keeps as text (PostgreSQL reads them in COPY)
+    numbers_as_text: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def add(self, table: str, row: dict[str, object]) -> None:
         _cols, rows = self.tables.setdefault(table, (list(row), []))
         rows.append(list(row.values()))
+
+    def message_rows(self) -> list[dict[str, object]]:
+        """The message-level rows (a 323's Declaratie, a 325's answer), tagged with their
+        table for the required-column check."""
+        out = []
+        for table in _MESSAGE_LEVEL - {"istandaarden_301_client"}:
+            if table in self.tables:
+                cols, rows = self.tables[table]
+                out += [dict(zip(cols, r, strict=True), _table=table) for r in rows]
+        return out
 
     def reject(
         self,
@@ -332,7 +576,9 @@ class _Body:
         record_path: str,
         pseudo: Pseudonymiser,
     ) -> None:
-        fragment = redacted_fragment(element, pseudo)
+        if bsn:
+            self.bsns.add(str(bsn))
+        fragment = redacted_fragment(element, pseudo, self.bsns)
         if bsn is not None:
             fragment = f"<!-- Client Bsn {pseudo.mask(str(bsn))} -->\n{fragment}"
         self.quarantine.append(
@@ -352,37 +598,54 @@ class _Body:
 def _read_declaration_lines(d: DeclarationReader, ctx: IngestContext) -> _Body:
     """The record rules over a 323 read in bulk (see ``sdw.istandaarden.declarations``): the
     same rows as ``_read_records`` gives, with values as the message spells them (PostgreSQL
-    reads them when they are copied in)."""
+    reads them when they are copied in), converted by the same rules (``values.py``)."""
     mt, pseudo = d.mt, ctx.pseudonymiser
     body = _Body()
     keys = d.reader.prestatie_keys
     columns = [*HEADER_KEYS, "declaratienummer", *keys, "bsn_pseudoniem"]
     rows: list[list[object]] = []
+    # Line fields start after (client position, Prestatie position, BSN).
     at = {k: i + 3 for i, k in enumerate(keys)}
     i_ref, i_cat = at["referentienummer"], at["productcategorie"]
     i_begin, i_end = at["productperiode_begindatum"], at["productperiode_einddatum"]
     i_amount, i_dc = at["ingediend_bedrag"], at["debet_credit"]
+    typed = [
+        (at[k], date_text if conv is as_date else int_text, k)
+        for k, conv in d.reader.prestatie_converters.items()
+    ]
+    required = ctx.required_columns.get("istandaarden_323_prestatie", frozenset())
+    must = [(at[k], k) for k in keys if k in required]
     categories = product_categories().get(mt.law, frozenset())
     seen: set[str] = set()
     signed = lines_in = 0
     common: list[object] = []
     for chunk in d.chunks():
         if not common:
-            assert d.header is not None and d.declaratie is not None
+            if d.header is None or d.declaratie is None:
+                raise MalformedMessage("a declaration without its Header")
             common = [d.header[k] for k in HEADER_KEYS] + [d.declaratie["declaratienummer"]]
         lines_in += len(chunk.lines)
         for f in chunk.lines:
             bsn, ref = f[2], f[i_ref]
-            cents = _whole(f[i_amount])
-            signed += cents if f[i_dc] == "D" else -cents
+            body.bsns.add(bsn)
+            bad: tuple[str, Unreadable] | None = None
+            for i, conv, key in typed:
+                v = f[i]
+                if v:
+                    v = f[i] = conv(v)  # type: ignore[assignment]
+                    if type(v) is Unreadable and bad is None:
+                        bad = (key, v)
+            amount = f[i_amount]
+            if type(amount) is str and amount:
+                signed += _signed(int(amount), f[i_dc]) or 0
+            missing = [k for i, k in must if not f[i]]
             rejection = (
                 _bsn_rejection(bsn)
-                or _prestatie_rejection(
-                    f[i_cat], f[i_begin].strip(), f[i_end].strip(), mt.law, categories
-                )
-                or (Rejection("DUPLICATE_LINE", _duplicate_reason(ref)) if ref in seen else None)
+                or (_value_rejection(*bad) if bad else None)
+                or (_missing_rejection(missing) if missing else None)
+                or _prestatie_rejection(f[i_cat], f[i_begin], f[i_end], mt.law, categories)
+                or (Rejection(DUPLICATE_LINE, _duplicate_reason(ref)) if ref in seen else None)
             )
-            seen.add(ref)
             if rejection is not None:
                 client, position = int(f[0]), int(f[1])
                 body.reject(
@@ -394,29 +657,25 @@ def _read_declaration_lines(d: DeclarationReader, ctx: IngestContext) -> _Body:
                     pseudo,
                 )
                 continue
+            seen.add(ref)  # OP283 counts loaded lines, as the warehouse does across files
             body.loaded_lines[ref] = (len(rows), f"Client[{f[0]}]/Prestatie[{f[1]}]")
             rows.append([*common, *[v or None for v in f[3:]], pseudo(bsn)])
-    assert d.header is not None and d.declaratie is not None  # else NeedsStreaming was raised
+    if d.header is None or d.declaratie is None:  # else NeedsStreaming was raised
+        raise MalformedMessage("a declaration without its Header")
     body.header = d.header
     body.lines_in = lines_in
     body.lines_loaded = len(rows)
     body.signed_total_lines = signed
     body.tables["istandaarden_323_prestatie"] = (columns, rows)
+    body.numbers_as_text["istandaarden_323_prestatie"] = frozenset(
+        k for k, conv in d.reader.prestatie_converters.items() if conv is not as_date
+    )
     declaratie = dict(d.declaratie, prestaties_in=lines_in, prestaties_loaded=len(rows))
     body.declaratie_total = _signed(
         declaratie["totaal_ingediend_bedrag"], declaratie["totaal_debet_credit"]
     )
     body.add("istandaarden_323_declaratie", declaratie)
     return body
-
-
-def _whole(text: str) -> int:
-    """An amount as spelled in the message. Validation may report a bad one only at the end of
-    the file, which is then rejected whole: until then it counts as 0 rather than failing."""
-    try:
-        return int(text)
-    except ValueError:
-        return 0
 
 
 def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:
@@ -432,6 +691,8 @@ def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:
             continue
         rec = item
         row = rec.row
+        if row.get("_bsn"):
+            body.bsns.add(str(row["_bsn"]))
         is_line = rec.table not in _MESSAGE_LEVEL
         if rec.table == "istandaarden_323_prestatie":
             body.signed_total_lines += _signed(row["ingediend_bedrag"], row["debet_credit"]) or 0
@@ -443,11 +704,11 @@ def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:
             row["prestaties_loaded"] = body.lines_loaded
         if is_line:
             body.lines_in += 1
-            rejection = _line_rejection(rec, mt.law)
+            rejection = _line_rejection(rec, mt.law, ctx.required_columns)
             ref = str(row.get("referentienummer"))
             if rejection is None and rec.table == "istandaarden_323_prestatie":
                 if ref in seen_references:
-                    rejection = Rejection("DUPLICATE_LINE", _duplicate_reason(ref))
+                    rejection = Rejection(DUPLICATE_LINE, _duplicate_reason(ref))
                 seen_references.add(ref)
             if rejection is not None:
                 body.reject(rejection, rec.element, row.get("_bsn"), mt, rec.record_path, pseudo)
@@ -472,10 +733,12 @@ def _drop_loaded_duplicates(
     quarantine: list[QuarantineRecord],
     loaded_lines: dict[str, tuple[int, str]],
     ctx: IngestContext,
+    bsns: set[str],
 ) -> int:
     """Move lines whose ReferentieNummer this provider already declared under this law from
-    the rows to quarantine; returns how many. Their original text is read again (rarely
-    needed, so the common path keeps no fragments)."""
+    the rows to quarantine; returns how many. ``loaded_lines`` is keyed by the number as it is
+    stored (a BSN in it pseudonymised). Their original text is read again (rarely needed, so
+    the common path keeps no fragments)."""
     already = ctx.loaded_references(mt.law, str(header["aanbieder_agb"]), sorted(loaded_lines))
     if not already:
         return 0
@@ -488,10 +751,12 @@ def _drop_loaded_duplicates(
             quarantine.append(
                 QuarantineRecord(
                     scope="record",
-                    reason_code="DUPLICATE_LINE",
-                    reason=_duplicate_reason(paths[item.record_path]),
+                    reason_code=DUPLICATE_LINE,
+                    reason=mask_bsns(
+                        _duplicate_reason(paths[item.record_path]), ctx.pseudonymiser, bsns
+                    ),
                     original_fragment=f"<!-- Client Bsn {ctx.pseudonymiser.mask(bsn)} -->\n"
-                    + redacted_fragment(item.element, ctx.pseudonymiser),
+                    + redacted_fragment(item.element, ctx.pseudonymiser, bsns),
                     bericht_type=mt.number,
                     wet=mt.law,
                     record_path=item.record_path,

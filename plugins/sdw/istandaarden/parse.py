@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from lxml import etree
 
 from sdw.istandaarden.messages import MessageType, message_type_for_namespace
+from sdw.istandaarden.values import as_date, as_int
 
 
 class NotAMessage(ValueError):
@@ -53,20 +53,50 @@ class Header:
 
 
 # libxml2 reports schema errors at the end of the document, after the records were yielded, so
-# conversion must not trip over a value the schema is about to reject: an impossible value
-# becomes None here and the whole file is then rejected by the schema error.
-def _d(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+# conversion must not trip over a value the schema is about to reject: such a value becomes
+# ``Unreadable`` (see values.py) and the whole file is then rejected by the schema error; a
+# schema-valid value that cannot be kept as written stays ``Unreadable`` for the record rules.
+_d = as_date
+_i = as_int
 
 
-def _i(text: str | None) -> int | None:
-    try:
-        return int(text) if text else None
-    except ValueError:
-        return None
+def split_tag(tag: object) -> tuple[str, str]:
+    """(namespace, local name) of an element's tag, also for the odd tags a parser keeps for a
+    prefix nobody declared (``wmo305:B``), where ``etree.QName`` raises; ('', '') for a
+    comment or processing instruction."""
+    if not isinstance(tag, str):
+        return "", ""
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return "", tag.rsplit(":", 1)[-1]
+
+
+class MalformedMessage(ValueError):
+    """The structure the schema requires is missing (a Client before its Header, a 325 without
+    a Header). The schema error that follows says what; reading stops here."""
+
+
+class HasDoctype(ValueError):
+    """The file declares a DOCTYPE. iStandaarden messages have none, and a DTD is how entity
+    tricks (external entities, expansion bombs) get into a document: never parsed further."""
+
+
+# Every parser of a message: no DTD loaded, no network; comments and processing instructions are
+# dropped (they are not content, and one inside Prestaties must not count as a line or shift the
+# lines' positions). A file with a DOCTYPE never gets this far (``HasDoctype``), so no entity can
+# be declared and entity expansion needs no switch. It must not be switched off either: with
+# ``resolve_entities=False``, lxml's ``iterparse(schema=...)`` stops silently at a
+# well-formedness error (lxml 6.1.3, libxml2 2.14.6), so a file cut short would load its first
+# half as if it were whole.
+PARSER_OPTIONS: dict[str, object] = {
+    "load_dtd": False,
+    "no_network": True,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+# For the parsers that only look (root element, well-formedness), before the DOCTYPE check.
+_LOOK_OPTIONS: dict[str, object] = {**PARSER_OPTIONS, "resolve_entities": False}
 
 
 class Reader:
@@ -82,11 +112,14 @@ class Reader:
             del fields["ProductTarief"]  # a 325 echoes it; raw keeps the 323's
         self.prestatie_fields = _qualified(fields, self.m, b)
         # the row's columns, in the table's order: every field the table names
-        self.prestatie_keys = tuple(
-            key
+        leaves = [
+            leaf
             for spec in fields.values()
-            for key, _conv in (spec.values() if isinstance(spec, dict) else [spec])
-        )
+            for leaf in (spec.values() if isinstance(spec, dict) else [spec])
+        ]
+        self.prestatie_keys = tuple(key for key, _conv in leaves)
+        # the typed fields and their converter (as_date / as_int), for the bulk reader
+        self.prestatie_converters = {key: conv for key, conv in leaves if conv is not None}
         self._declaratie: etree._Element | None = None
         self._declaratienummer: str | None = None
 
@@ -114,30 +147,33 @@ def detect_message_type(path: Path) -> MessageType:
         mt = _root_message_type(fh.read(16384))
     if mt is not None:
         return mt
-    for _event, elem in etree.iterparse(str(path), events=("start",)):
-        qname = etree.QName(elem)
-        mt = message_type_for_namespace(qname.namespace or "")
-        if mt is None or qname.localname != "Bericht":
+    for _event, elem in etree.iterparse(str(path), events=("start",), **_LOOK_OPTIONS):
+        if elem.getroottree().docinfo.doctype:
+            raise HasDoctype("the file declares a DOCTYPE")
+        namespace, local = split_tag(elem.tag)
+        mt = message_type_for_namespace(namespace)
+        if mt is None or local != "Bericht":
             _check_well_formed(path)  # malformed XML is NOT_XML, whatever its first tag
-            raise NotAMessage(
-                f"root element {{{qname.namespace}}}{qname.localname} is not an iWmo/iJw 3.2 "
-                "Bericht"
-            )
+            raise NotAMessage(f"root element {{{namespace}}}{local} is not an iWmo/iJw 3.2 Bericht")
         return mt
     raise NotAMessage("empty document")
 
 
-_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.S)
+_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
+_DOCTYPE = re.compile(rb"\s*<!DOCTYPE")
 _START_TAG = re.compile(rb"\s*<([A-Za-z_][\w.-]*)(?::([A-Za-z_][\w.-]*))?(\s[^<>]*)?>")
 _XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""")
 
 
 def _root_message_type(head: bytes) -> MessageType | None:
     """The message type from the root start tag, or None when the head is anything but a
-    plain ``<prefix:Bericht xmlns:prefix="...">`` (the full parser then decides)."""
+    plain ``<prefix:Bericht xmlns:prefix="...">`` (the full parser then decides). Raises
+    ``HasDoctype`` for a DOCTYPE before the root."""
     pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
     while m := _PROLOG.match(head, pos):
         pos = m.end()
+    if _DOCTYPE.match(head, pos):
+        raise HasDoctype("the file declares a DOCTYPE")
     tag = _START_TAG.match(head, pos)
     if tag is None:
         return None
@@ -152,7 +188,7 @@ def _root_message_type(head: bytes) -> MessageType | None:
 
 
 def _check_well_formed(path: Path) -> None:
-    for _event, elem in etree.iterparse(str(path), events=("end",)):
+    for _event, elem in etree.iterparse(str(path), events=("end",), **_LOOK_OPTIONS):
         elem.clear(keep_tail=True)
 
 
@@ -262,7 +298,7 @@ def _brp_address(r: Reader, client: etree._Element) -> tuple[str | None, int | N
         if r.t(contact, "m:Soort") == "01":
             postcode = r.t(contact, "m:Adres/b:Postcode")
             huisnummer = _i(r.t(contact, "m:Adres/b:Huis/b:Huisnummer"))
-            if postcode and huisnummer is not None:
+            if postcode and isinstance(huisnummer, int):
                 return postcode.replace(" ", "").upper(), huisnummer, True
     return None, None, False
 
@@ -403,7 +439,12 @@ def read_message(
     tags = [m + "Header", m + "Client", m + "Declaratie", m + "Antwoord", m + "Bericht"]
     header: dict[str, object] | None = None
     client_index = 0
-    kwargs: dict[str, object] = {"events": ("end",), "tag": tags, "remove_blank_text": True}
+    kwargs: dict[str, object] = {
+        "events": ("end",),
+        "tag": tags,
+        "remove_blank_text": True,
+        **PARSER_OPTIONS,
+    }
     if schema is not None:
         kwargs["schema"] = schema
     for _event, elem in etree.iterparse(str(path), **kwargs):
@@ -412,9 +453,10 @@ def read_message(
             header = header_row(r, elem)
             yield Header(mt, header)
         elif local == "Client" and mt.number in _CLIENT_MESSAGES:
-            assert header is not None
+            if header is None:
+                raise MalformedMessage("a Client before the Header")
             parent = elem.getparent()
-            if mt.number in ("323", "325") and etree.QName(parent).localname != "Clienten":
+            if mt.number in ("323", "325") and split_tag(parent.tag)[1] != "Clienten":
                 continue
             client_index += 1
             yield from _client_records(r, elem, header, client_index)
@@ -422,7 +464,8 @@ def read_message(
             while elem.getprevious() is not None:
                 del parent[0]
         elif local == "Antwoord" and mt.number == "319":
-            assert header is not None
+            if header is None:
+                raise MalformedMessage("an Antwoord before the Header")
             row = dict(
                 _common(header),
                 referentie_aanbieder=r.t(elem, "m:ReferentieAanbieder"),
@@ -433,14 +476,16 @@ def read_message(
             )
             yield Record("istandaarden_319_antwoord", row, elem, "Antwoord")
         elif local == "Declaratie" and mt.number == "323":
-            assert header is not None
+            if header is None:
+                raise MalformedMessage("a Declaratie before the Header")
             yield Record(
                 "istandaarden_323_declaratie", declaratie_row(r, elem, header), elem, "Declaratie"
             )
         elif local == "Bericht" and mt.number == "325":
-            assert header is not None
             ha = elem.find("m:Header", namespaces=r.ns)
             da = elem.find("m:DeclaratieAntwoord", namespaces=r.ns)
+            if header is None or ha is None:
+                raise MalformedMessage("a 325 without its Header")
             row = dict(
                 _common(header),
                 declaratie_identificatie=r.t(ha, "m:DeclaratieIdentificatie/b:Identificatie"),

@@ -16,6 +16,7 @@ from lxml import etree
 
 from sdw.istandaarden import spec
 from sdw.istandaarden.messages import MessageType, message_type_for_namespace
+from sdw.istandaarden.parse import PARSER_OPTIONS, split_tag
 
 XS = "http://www.w3.org/2001/XMLSchema"
 _BASE_URL = "file:///sdw-generated/"
@@ -355,6 +356,12 @@ def describe_error(error: object) -> str:
 _LINE_LOOKUP_MAX_BYTES = 64 * 1024 * 1024
 
 
+def _without_path(error: Exception) -> str:
+    """lxml repeats the file's name or full path; the reason belongs to the file already."""
+    text = re.sub(r"^Error reading file '[^']*': ", "", str(error))
+    return re.sub(r" \([^()]*, line \d+\)$", "", text)
+
+
 def validate_file(path: str | Path) -> list[str]:
     """Reasons the file is not a valid iWmo/iJw 3.2 message; empty when it is valid.
 
@@ -363,31 +370,30 @@ def validate_file(path: str | Path) -> list[str]:
     """
     path = Path(path)
     try:
-        for _event, root in etree.iterparse(str(path), events=("start",)):
-            namespace = etree.QName(root).namespace or ""
+        for _event, root in etree.iterparse(str(path), events=("start",), **PARSER_OPTIONS):
+            namespace = split_tag(root.tag)[0]
             break
         else:  # pragma: no cover - an XML document always has a root
             return ["empty document"]
-    except etree.XMLSyntaxError as error:
-        return [f"not well-formed XML: {error}"]
+    except (etree.XMLSyntaxError, OSError) as error:
+        return [f"not well-formed XML: {_without_path(error)}"]
     message_type = message_type_for_namespace(namespace)
     if message_type is None:
         return [f"root namespace {namespace!r} is not an iWmo/iJw 3.2 message"]
     schema = schema_for(message_type)
-    events = etree.iterparse(
-        str(path), events=("end",), schema=schema, no_network=True, resolve_entities=False
-    )
+    events = etree.iterparse(str(path), events=("end",), schema=schema, **PARSER_OPTIONS)
     try:
         for _event, element in events:
             if element.getparent() is not None and element.getparent().getparent() is None:
                 element.clear(keep_tail=True)  # a finished top-level part is no longer needed
     except etree.XMLSyntaxError as error:
         if path.stat().st_size <= _LINE_LOOKUP_MAX_BYTES:
-            parser = etree.XMLParser(no_network=True, resolve_entities=False)
+            parser = etree.XMLParser(**PARSER_OPTIONS)
             try:
                 tree = etree.parse(str(path), parser)
-            except etree.XMLSyntaxError as syntax_error:
-                return [f"not well-formed XML: {syntax_error}"]
+            except (etree.XMLSyntaxError, OSError) as syntax_error:
+                # lxml reports bytes invalid in the declared encoding as OSError
+                return [f"not well-formed XML: {_without_path(syntax_error)}"]
             if not schema.validate(tree):
                 return describe_errors(schema.error_log)
         return describe_errors(error)

@@ -14,7 +14,7 @@ import importlib.util
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -363,12 +363,20 @@ def stage_suites(stage: str) -> list[str]:
     return sorted(p.stem for p in directory.glob(pattern))
 
 
-def run_stage_or_raise(stage: str, warehouse_url: str, run_id: str) -> str:
+def run_stage_or_raise(
+    stage: str, warehouse_url: str, run_id: str, allow_shrink: Iterable[str] = ()
+) -> str:
     """Run every suite of a stage (all of them, so one report shows every failure) and raise
-    ``ValidationFailed`` with the first failing suite's summary — after all were recorded."""
+    ``ValidationFailed`` with the first failing suite's summary — after all were recorded.
+    The marts stage also runs the mart guard (``sdw.validation.mart_guard``): a mart that
+    would publish empty or lose over half its rows fails, unless in ``allow_shrink``."""
     summaries = [run_suite(name, warehouse_url, run_id) for name in stage_suites(stage)]
     if not summaries:
         raise FileNotFoundError(f"no {stage} suites found in the expectations folder")
+    if stage == "marts":
+        from sdw.validation import mart_guard
+
+        summaries.append(mart_guard.check(warehouse_url, run_id, allow_shrink))
     for s in summaries:
         if not s.success:
             others = [o.suite_name for o in summaries if not o.success and o is not s]

@@ -7,7 +7,7 @@ package cheaply; GX itself (~11 s to import) is only loaded inside `build_suite(
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -113,3 +113,33 @@ class SuiteBuilder:
 
     def definition(self, notes: list[str] | None = None) -> SuiteDefinition:
         return SuiteDefinition(self.name, self.checks, notes or [])
+
+
+def lone_suppressed_cell_query(
+    schema: str, table: str, additive_group: Sequence[str], size: str
+) -> str:
+    """A discrepancy query: the additive groups whose one suppressed row is not protected.
+
+    The rows of an additive group add up to a total published at municipality level, so a
+    single hidden row is that total minus the rows shown. DESIGN.md's complementary
+    suppression then hides another row with size >= 1; only a group that has no such row may
+    keep exactly one suppressed row. Checked on the mart itself, independently of the dbt
+    macro that applies the rule.
+    """
+    group = ", ".join(additive_group)
+    label = " || ' ' || ".join(f"{column}::text" for column in additive_group)
+    return f"""
+SELECT {group}, suppressed_rows, shown_rows,
+       {label} || ': only ' || hidden_row || ' is suppressed while ' || shown_rows
+           || ' row(s) with {size} >= 1 are shown, so the municipal total gives it away'
+           AS {DISCREPANCY_COLUMN}
+FROM (
+    SELECT {group},
+           count(*) FILTER (WHERE suppressed) AS suppressed_rows,
+           count(*) FILTER (WHERE NOT suppressed AND {size} >= 1) AS shown_rows,
+           min(district_code) FILTER (WHERE suppressed) AS hidden_row
+    FROM {schema}.{table}
+    GROUP BY {group}
+) AS additive_groups
+WHERE suppressed_rows = 1 AND shown_rows > 0
+""".strip()

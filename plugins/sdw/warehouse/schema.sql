@@ -346,9 +346,13 @@ CREATE TABLE IF NOT EXISTS raw.istandaarden_323_prestatie (
     _loaded_at            timestamptz NOT NULL DEFAULT now()
 );
 
--- Ingest looks up a provider's loaded ReferentieNummers to refuse re-sent lines (OP283).
-CREATE INDEX IF NOT EXISTS istandaarden_323_prestatie_referentie
-    ON raw.istandaarden_323_prestatie (aanbieder_agb, referentienummer);
+-- OP283: a provider's ReferentieNummer is unique within a law. Ingest looks loaded numbers up
+-- to quarantine re-sent lines; the unique index is what makes that hold when two ingest workers
+-- write the same provider's files at once (the second waits for the first, fails, and reads its
+-- files again: see sdw.ingest.inbox). It replaces the plain look-up index of earlier versions.
+DROP INDEX IF EXISTS raw.istandaarden_323_prestatie_referentie;
+CREATE UNIQUE INDEX IF NOT EXISTS istandaarden_323_prestatie_op283
+    ON raw.istandaarden_323_prestatie (aanbieder_agb, referentienummer, wet);
 
 -- 325 declaratie-antwoord: the answer header and the lines it rejects.
 CREATE TABLE IF NOT EXISTS raw.istandaarden_325_antwoord (

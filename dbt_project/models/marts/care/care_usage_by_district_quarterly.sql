@@ -1,6 +1,7 @@
 -- KPI contract v1 (DESIGN.md): one row per municipality x district x law x quarter, the same
 -- measures as care_usage_quarterly without product category (macros/care_usage_measures),
--- small cells suppressed.
+-- small cells suppressed, with their complement per municipality x law x quarter
+-- (macros/small_cell_suppression).
 
 with
 
@@ -39,11 +40,20 @@ measured as (
                 0
             ),
             2
-        ) as clients_per_1000_inhabitants,
-        -- Small cells: 1 to 4 clients could identify people; 0 clients identifies nobody.
-        measures.clients between 1 and 4 as suppressed
+        ) as clients_per_1000_inhabitants
 
     from measures
+
+),
+
+-- The districts of one municipality x law x quarter add up to care_usage_quarterly's figures.
+protected as (
+
+    {{ small_cell_suppression(
+        'measured',
+        ['municipality_code', 'law', 'quarter_start'],
+        'clients',
+    ) }}
 
 ),
 
@@ -69,7 +79,7 @@ final as (
             as clients_per_1000_inhabitants,
         suppressed
 
-    from measured
+    from protected
 
 )
 

@@ -5,7 +5,8 @@
 --   bijstand, AO, AOW), source cbs. CBS counts persons on the last day of the quarter's last
 --   month; its own relative measure (% of inhabitants 15+) is kept as CBS published it.
 -- Rates use CBS population (latest KWB year <= the period's year). Small cells (1 to 4
--- recipients) are suppressed like the care marts.
+-- recipients) are suppressed like the care marts, with their complement
+-- (macros/small_cell_suppression).
 
 with
 
@@ -117,10 +118,22 @@ joined as (
                 and p.year <= extract(year from benefits.period_start)
             order by p.year desc
             limit 1
-        ) as inhabitants_15_plus,
-        coalesce(recipients between 1 and 4, false) as suppressed
+        ) as inhabitants_15_plus
 
     from benefits
+
+),
+
+-- Small cells by recipients, with their complement: the wijken of one municipality x source x
+-- benefit type x period add up to the municipality's count. A count CBS kept secret (null) is
+-- neither a small cell nor a complement.
+protected as (
+
+    {{ small_cell_suppression(
+        'joined',
+        ['municipality_code', 'source', 'benefit_type', 'period_type', 'period_start'],
+        'recipients',
+    ) }}
 
 ),
 
@@ -145,7 +158,7 @@ final as (
         end)::numeric as pct_inhabitants_15_plus,
         suppressed::boolean as suppressed
 
-    from joined
+    from protected
 
 )
 

@@ -3,7 +3,8 @@
 -- docs/procedure-times.md). Two steps per melding: melding -> onderzoek afgerond and aanvraag ->
 -- beschikking. A step belongs to the quarter of its start date (a cohort: an older quarter's
 -- figures still change while its cases finish); the backlog (open past norm) is measured at
--- each quarter's end, whatever quarter the step started in. Small cells are suppressed.
+-- each quarter's end, whatever quarter the step started in. Small cells are suppressed, with
+-- their complement per municipality x law x quarter (macros/small_cell_suppression).
 
 with
 
@@ -245,9 +246,7 @@ measured as (
         least(
             (pivoted.quarter_start + interval '3 months' - interval '1 day')::date,
             horizon.as_of_date
-        ) as backlog_measured_on,
-        -- Small cells: 1 to 4 cases could identify people (every row has at least one).
-        row_cases.cases between 1 and 4 as suppressed
+        ) as backlog_measured_on
 
     from pivoted
 
@@ -259,6 +258,15 @@ measured as (
 
     inner join horizon
         on pivoted.municipality_code = horizon.municipality_code
+
+),
+
+-- Small cells by cases (1 to 4), with their complement: the wijken of one municipality x law x
+-- quarter add up to the municipality's counts. Every row has at least one case, so every
+-- unsuppressed row can be the complement.
+protected as (
+
+    {{ small_cell_suppression('measured', ['municipality_code', 'law', 'quarter_start'], 'cases') }}
 
 ),
 
@@ -290,7 +298,7 @@ final as (
         backlog_measured_on::date as backlog_measured_on,
         suppressed::boolean as suppressed
 
-    from measured
+    from protected
 
 )
 
