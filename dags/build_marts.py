@@ -17,7 +17,7 @@ import pendulum
 from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup
 
-from sdw.orchestration.assets import MARTS_CARE, RAW_CASES, RAW_CBS, RAW_ISTANDAARDEN
+from sdw.orchestration.assets import MARTS_PUBLISHED, RAW_CASES, RAW_CBS, RAW_ISTANDAARDEN
 from sdw.orchestration.dbt_build import cosmos_configs
 from sdw.orchestration.seed import LockedDbtSeedOperator
 
@@ -62,7 +62,7 @@ def build_marts() -> None:
             "marts", warehouse_url(), str(run_id), allow_shrink=allowed_shrinks(conf)
         )
 
-    @task(outlets=[MARTS_CARE])
+    @task(outlets=[MARTS_PUBLISHED])
     def publish(run_id: str | None = None) -> dict:
         from sdw.publish import publish as publish_marts
         from sdw.warehouse.connection import warehouse_url

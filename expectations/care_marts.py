@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sdw.istandaarden.rules import signed_sql
 from sdw.validation.spec import (
     SuiteBuilder,
     SuiteDefinition,
@@ -84,7 +85,7 @@ SELECT * FROM (
 WITH raw_accepted AS (
     SELECT 'GM' || p.gemeentecode AS municipality_code, p.wet AS law,
            date_trunc('quarter', p.productperiode_begindatum)::date AS quarter_start,
-           sum(CASE p.debet_credit WHEN 'C' THEN -p.ingediend_bedrag ELSE p.ingediend_bedrag END)
+           sum({signed_sql('p.ingediend_bedrag', 'p.debet_credit')})
                AS accepted_cent
     FROM {raw}.istandaarden_323_prestatie p
     WHERE NOT EXISTS (

@@ -25,11 +25,12 @@ raw.istandaarden_323_declaratie (one row per 323 message)
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sdw.istandaarden.rules import signed_sql
+from sdw.seeds import LAWS, product_categories
 from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
 
 SUITE_NAME = "raw_istandaarden"
@@ -38,31 +39,11 @@ SUITE_NAME = "raw_istandaarden"
 # below EUR 100,000 a month, so anything above is a unit error (euros vs cents) or garbage.
 MAX_LINE_AMOUNT_CENT = 10_000_000
 
-LAWS = ("wmo", "jeugdwet")
-PRODUCT_CATEGORIES_CSV = (
-    Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "product_categories.csv"
-)
-_LAW_ALIASES = {"iwmo": "wmo", "ijw": "jeugdwet", "jw": "jeugdwet"}
-
-SIGNED_CENT = "CASE {col_dc} WHEN 'C' THEN -{col_amount} ELSE {col_amount} END"
 
 
 def load_product_categories(path: Path | None = None) -> dict[str, list[str]]:
-    """Product category codes per law, from the dbt seed (columns law, product_category, name)."""
-    path = path or PRODUCT_CATEGORIES_CSV
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"product category seed {path} is missing: the raw suite checks categories against it"
-        )
-    categories: dict[str, set[str]] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
-            law = row["law"].strip().lower()
-            law = _LAW_ALIASES.get(law, law)
-            code = row["product_category"].strip()
-            if code:
-                categories.setdefault(law, set()).add(code)
-    return {law: sorted(codes) for law, codes in categories.items()}
+    """Product category codes per law, from the dbt seed, read as ingest reads it."""
+    return {law: sorted(codes) for law, codes in product_categories(path).items()}
 
 
 def _line_expectations(gxe: Any) -> list[Any]:
@@ -111,10 +92,8 @@ def _line_query(schema: str, table: str) -> str:
 
 def _file_totals_query(raw: str) -> str:
     """One row per 323 file whose header does not reconcile with its loaded lines."""
-    signed_line = SIGNED_CENT.format(col_dc="p.debet_credit", col_amount="p.ingediend_bedrag")
-    signed_total = SIGNED_CENT.format(
-        col_dc="d.totaal_debet_credit", col_amount="d.totaal_ingediend_bedrag"
-    )
+    signed_line = signed_sql("p.ingediend_bedrag", "p.debet_credit")
+    signed_total = signed_sql("d.totaal_ingediend_bedrag", "d.totaal_debet_credit")
     return f"""
 SELECT d._source_file, d.declaratienummer, d.prestaties_in, d.prestaties_loaded,
        coalesce(l.lines, 0) AS lines_found, {signed_total} AS signed_total_cent,

@@ -33,7 +33,9 @@ def dbt_project_dir() -> Path:
 
 
 def expectations_dir() -> Path:
-    return project_root() / "expectations"
+    """The GX suites; a deployment with another layout points SDW_EXPECTATIONS_DIR at them."""
+    env = os.environ.get("SDW_EXPECTATIONS_DIR")
+    return Path(env).resolve() if env else project_root() / "expectations"
 
 
 def default_inbox() -> Path:

@@ -13,7 +13,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from sdw.cbs.benefits import HEADER
 from sdw.ingest.inbox import ingest_inbox
 from sdw.orchestration import cbs_tasks
 from tests.conftest import dbt_build
@@ -70,7 +69,8 @@ def loaded(
 
     write_cbs_files(inbox, "GM0999", date(2025, 1, 1), 2, seed=3)
     (inbox / "uitkeringen_fout.csv").write_text(
-        ";".join(HEADER) + "\nGM0999;WK099901;2025-01;bbz;7\nGM0999;WK099901;2025-13;bbz;7\n",
+        "gemeentecode;wijkcode;maand;regeling;aantal_personen"  # the published contract
+        "\nGM0999;WK099901;2025-01;bbz;7\nGM0999;WK099901;2025-13;bbz;7\n",
         encoding="utf-8",
     )
     # CBS's quarterly benefits table as StatLine exports it: BOM, text attribute columns,

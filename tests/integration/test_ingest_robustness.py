@@ -162,7 +162,7 @@ def test_a_warehouse_that_is_gone_is_named(tmp_path: Path) -> None:
     inbox.mkdir()
     (inbox / "x.xml").write_text("<x/>")
     gone = "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"
-    from sdw.ingest.inbox import WarehouseUnavailable
+    from sdw.ingest.worker import WarehouseUnavailable
 
     with pytest.raises(WarehouseUnavailable, match="warehouse database failed"):
         ingest_inbox(inbox, gone, KEY, "t-gone")

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sdw.ingest.istandaarden import IngestContext, ParsedFile, parse_message_file
+from sdw.ingest.contract import IngestContext, ParsedFile
+from sdw.istandaarden.parse import parse_message_file
 from sdw.pseudonym import Pseudonymiser
 from tests.mutation.mutate import PLANTED_BSN, bsns_in
 

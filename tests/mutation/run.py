@@ -30,12 +30,12 @@ def _writer_check(url: str):  # type: ignore[no-untyped-def]
     """A function that writes one accepted file through the real worker and rolls it back."""
     import psycopg
 
-    from sdw.ingest.inbox import _Worker
+    from sdw.ingest.worker import Worker
     from sdw.ingest.writer import FileWrite, write_files
     from sdw.warehouse.bootstrap import ensure_schema
 
     ensure_schema(url)
-    worker = _Worker(url, b"mutation-key-0123456789abcdef012", "mutation")
+    worker = Worker(url, b"mutation-key-0123456789abcdef012", "mutation")
     worker.conn.execute(
         "INSERT INTO audit.ingest_batch (batch_id, inbox) VALUES ('mutation', 'mutants') "
         "ON CONFLICT DO NOTHING"

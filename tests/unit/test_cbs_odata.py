@@ -14,8 +14,8 @@ from typing import ClassVar
 import pytest
 
 from sdw.cbs import odata
-from sdw.cbs.loads import parse_odata_file
-from sdw.ingest.kinds import classify
+from sdw.cbs.parse import parse_odata_file
+from sdw.ingest.classify import classify
 
 
 def v3_props(suffix: int) -> list[dict]:

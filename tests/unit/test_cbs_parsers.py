@@ -11,7 +11,7 @@ import pytest
 
 from sdw.cbs import benefits, kwb, statline
 from sdw.cbs.observations import measure_meaning, normalise_period, parse_value, region_code
-from sdw.ingest.kinds import classify
+from sdw.ingest.classify import classify
 
 SES = "SES_WOA_85163NED_amsterdam_2019_statline_export.csv"
 KWB = "kwb-2023_utrecht_GM0344.xlsx"

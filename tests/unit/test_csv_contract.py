@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from sdw.ingest.classify import by_name, classify
+from sdw.ingest.contract import IngestContext, ParsedFile, masked
 from sdw.ingest.csv_contract import check_columns
-from sdw.ingest.istandaarden import IngestContext, ParsedFile, masked
-from sdw.ingest.kinds import BY_NAME, classify
 from sdw.pseudonym import Pseudonymiser, mask_bsns
 
 REPRO = Path(__file__).resolve().parents[2].parent / "shared" / "repro" / "reliability"
@@ -43,7 +43,7 @@ def ingest(path: Path) -> tuple[str, ParsedFile]:
     """The kind's parser and the masking the ingest worker applies to every file."""
     kind = classify(path)
     ctx = context()
-    return kind, masked(BY_NAME[kind].parse(path, "hash", ctx), ctx.pseudonymiser)
+    return kind, masked(by_name()[kind].parse(path, "hash", ctx), ctx.pseudonymiser)
 
 
 def repro(name: str) -> Path:

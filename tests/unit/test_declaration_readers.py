@@ -1,5 +1,5 @@
 """The bulk 323 reader (XSLT per chunk of clients, sdw.istandaarden.declarations) and the
-streaming reader (record by record, sdw.istandaarden.parse.read_message) must make the same
+streaming reader (record by record, sdw.istandaarden.reader.read_message) must make the same
 rows, the same quarantine records and the same counts of every file: the bulk reader is only a
 faster way to the same result, and the streaming one is its fallback. Small files are parsed whole;
 streamed in chunks of 2 and 3 clients, every file has chunk boundaries, with the parser already
@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from sdw.generate import generate
-from sdw.ingest import istandaarden as ingest_module
-from sdw.ingest.istandaarden import IngestContext, ParsedFile, parse_message_file
+from sdw.ingest.contract import IngestContext, ParsedFile
 from sdw.istandaarden import declarations
+from sdw.istandaarden import parse as ingest_module
 from sdw.istandaarden.declarations import NeedsStreaming, read_declaration
-from sdw.istandaarden.parse import detect_message_type
+from sdw.istandaarden.parse import parse_message_file
+from sdw.istandaarden.reader import detect_message_type
 from sdw.istandaarden.schema import schema_for
 from sdw.pseudonym import Pseudonymiser
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from sdw.ingest.istandaarden import ParsedFile, masked, parse_message_file
+from sdw.ingest.contract import ParsedFile, masked
+from sdw.istandaarden.parse import parse_message_file
 from sdw.pseudonym import Pseudonymiser
 from tests.mutation.oracle import check, comparable, context
 

@@ -26,9 +26,8 @@ exports it (column names after the Gemeentelijk Gegevensmodel, docs/procedure-ti
   municipality) when the case system only knows the wijk. Both given: the address wins.
   Neither: the case counts under district ``UNKNOWN``.
 
-A row breaking a rule is rejected with a reason code (the other rows load): CASE_ROW_MALFORMED,
-CASE_DATE_INVALID, CASE_DATES_OUT_OF_ORDER, CASE_LAW_UNKNOWN, CASE_OUTCOME_INVALID,
-CASE_ADDRESS_INVALID, CASE_DUPLICATE (an identificatie already on an earlier line of the file).
+A row breaking a rule is rejected with a reason code (``sdw.cases.rules``); the other rows
+load.
 """
 
 from __future__ import annotations
@@ -40,6 +39,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
+
+from sdw.cases.rules import (
+    ADDRESS_INVALID,
+    DATE_INVALID,
+    DATES_OUT_OF_ORDER,
+    DUPLICATE,
+    LAW_UNKNOWN,
+    OUTCOME_INVALID,
+    ROW_MALFORMED,
+)
 
 HEADER = (
     "gemeentecode",
@@ -57,14 +66,6 @@ HEADER = (
 )
 # The procedure's dates in the order they must have (datumAfhandeling comes after all).
 DATE_ORDER = ("datumMelding", "datumOnderzoekAfgerond", "datumStartAanvraag", "datumBeschikking")
-
-ROW_MALFORMED = "CASE_ROW_MALFORMED"
-DATE_INVALID = "CASE_DATE_INVALID"
-DATES_OUT_OF_ORDER = "CASE_DATES_OUT_OF_ORDER"
-LAW_UNKNOWN = "CASE_LAW_UNKNOWN"
-OUTCOME_INVALID = "CASE_OUTCOME_INVALID"
-ADDRESS_INVALID = "CASE_ADDRESS_INVALID"
-DUPLICATE = "CASE_DUPLICATE"
 
 # Spellings seen in case systems, keyed without case, spaces, dots, dashes and underscores.
 LAWS = {

@@ -5,7 +5,7 @@ Data nobody here wrote can carry anything in any cell: a BSN typed into a count,
 extra column. Quarantine exists so that someone can see why a row was refused, not to keep a
 copy of the source, so a rejected row keeps only the contract's own fields (a line that does
 not split into them keeps none). Every reason and fragment of every file, CSV or message, is
-then masked once where the ingest worker receives it (``sdw.ingest.inbox``): each 9-digit
+then masked once where the ingest worker receives it (``sdw.ingest.worker``): each 9-digit
 number passing the elfproef becomes its masked pseudonym (``sdw.pseudonym.mask_bsns``).
 
 A file whose header is recognisably one of the contracts but lacks a column the loader needs
@@ -17,16 +17,13 @@ UNKNOWN_FILE_TYPE.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from sdw.ingest.contract import FileKind, IngestContext, Parse, ParsedFile
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
-
-if TYPE_CHECKING:  # the parsers import this module; the message ingest stays out of them
-    from sdw.ingest.istandaarden import ParsedFile
 
 MISSING_COLUMN = "MISSING_COLUMN"
 HEADER_LIMIT = 4000  # characters of a refused file's header kept in quarantine
@@ -93,8 +90,6 @@ def missing_column_file(path: Path, file_hash: str, kind: str, check: HeaderChec
     empty or NULL measures as if they were data. Every data line counts as quarantined (the
     ledger must still reconcile); quarantine keeps the header only, which names the columns
     the file does have."""
-    from sdw.ingest.istandaarden import ParsedFile
-
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     lines = text.splitlines()
     header = lines[0] if lines else ""
@@ -141,3 +136,28 @@ def contract_fragment(fields: Sequence[str], width: int, sep: str = ";") -> str:
     if len(fields) != width:
         return unsplit_line(len(fields), width)
     return sep.join(fields)
+
+
+def contract_kind(
+    name: str,
+    owner_dag: str,
+    detect: Callable[[Path], bool],
+    parse: Parse,
+    label: str,
+    check: Callable[[Path], HeaderCheck | None] | None = None,
+    *,
+    loads_first: bool = False,
+) -> FileKind:
+    """A file kind that is data in a contract of columns: its parser behind the contract's
+    rule that a file whose header is recognisably the kind's but lacks a required column is
+    refused whole as MISSING_COLUMN, naming the columns."""
+
+    def parse_in_contract(path: Path, file_hash: str, ctx: IngestContext) -> ParsedFile:
+        verdict = check(path) if check is not None else None
+        if verdict is not None and verdict.missing:
+            return missing_column_file(path, file_hash, name, verdict)
+        return parse(path, file_hash, ctx)
+
+    return FileKind(
+        name, owner_dag, detect, parse_in_contract, label, check, loads_first=loads_first
+    )

@@ -166,3 +166,13 @@ def _copy_group(cur: psycopg.Cursor, written: Sequence[FileWrite], batch_id: str
                     f.report.file_hash,
                 )
             )
+
+
+def refresh_statistics(conn: psycopg.Connection) -> None:
+    """Bulk loads leave the planner's statistics behind until autovacuum catches up; the build
+    that follows joins these tables, so refresh those that changed (sampled: cheap)."""
+    for (table,) in conn.execute(
+        "SELECT quote_ident(schemaname) || '.' || quote_ident(relname) "
+        "FROM pg_stat_user_tables WHERE schemaname = 'raw' AND n_mod_since_analyze > 0"
+    ).fetchall():
+        conn.execute(f"ANALYZE {table}")

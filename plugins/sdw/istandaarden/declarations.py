@@ -30,7 +30,7 @@ from pathlib import Path
 from lxml import etree
 
 from sdw.istandaarden.messages import MessageType
-from sdw.istandaarden.parse import (
+from sdw.istandaarden.reader import (
     PARSER_OPTIONS,
     PRESTATIE_FIELDS,
     Reader,

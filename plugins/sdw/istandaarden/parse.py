@@ -1,507 +1,572 @@
-"""Streaming extraction of iWmo/iJw 3.2 messages into raw-table rows.
+"""Parse one iWmo/iJw message file: validate while reading, apply the record and file rules
+(``sdw.istandaarden.rules``), pseudonymise, reduce addresses to areas, and return the rows per
+raw table and the quarantine records — or the file refused whole.
 
-One pass of ``lxml.etree.iterparse`` per file, validating against the message's schema while it
-reads (libxml2 does that in C), yielding each record while its element is still alive so that the
-caller can quarantine it with its original text, then freeing it: memory stays bounded by one
-client's worth of XML, whatever the file size. Declarations (323) take the faster bulk reader
-in ``declarations.py``, which builds on the field table and row helpers here; this reader is its
-fallback and its reference.
-
-Rows carry the source's own names (raw mirrors the message; staging renames). Fields that must
-never be written — the clear BSN, the BRP address — are yielded under keys starting with ``_``
-and are the caller's to transform (pseudonymise, reduce to a CBS area) and drop.
+Whatever goes wrong while reading one file ends as that file's quarantine; nothing here touches
+the warehouse (what it needs of it, it asks through the ``IngestContext``), so only the
+caller's database errors can stop a delivery.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
-from sdw.istandaarden.messages import MessageType, message_type_for_namespace
-from sdw.istandaarden.values import as_date, as_int
-
-
-class NotAMessage(ValueError):
-    """The file is XML but not an iWmo/iJw 3.2 message this project knows."""
-
-
-@dataclass
-class Record:
-    """One extracted record. ``element`` is only valid until the next record is requested."""
-
-    table: str
-    row: dict[str, object]
-    element: etree._Element
-    record_path: str
-
-    @property
-    def sourceline(self) -> int | None:
-        return self.element.sourceline
-
-    def fragment(self) -> str:
-        return etree.tostring(self.element, encoding="unicode")
-
-
-@dataclass
-class Header:
-    message_type: MessageType
-    row: dict[str, object] = field(default_factory=dict)
-
-
-# libxml2 reports schema errors at the end of the document, after the records were yielded, so
-# conversion must not trip over a value the schema is about to reject: such a value becomes
-# ``Unreadable`` (see values.py) and the whole file is then rejected by the schema error; a
-# schema-valid value that cannot be kept as written stays ``Unreadable`` for the record rules.
-_d = as_date
-_i = as_int
-
-
-def split_tag(tag: object) -> tuple[str, str]:
-    """(namespace, local name) of an element's tag, also for the odd tags a parser keeps for a
-    prefix nobody declared (``wmo305:B``), where ``etree.QName`` raises; ('', '') for a
-    comment or processing instruction."""
-    if not isinstance(tag, str):
-        return "", ""
-    if tag.startswith("{"):
-        namespace, _, local = tag[1:].partition("}")
-        return namespace, local
-    return "", tag.rsplit(":", 1)[-1]
-
-
-class MalformedMessage(ValueError):
-    """The structure the schema requires is missing (a Client before its Header, a 325 without
-    a Header). The schema error that follows says what; reading stops here."""
-
-
-class HasDoctype(ValueError):
-    """The file declares a DOCTYPE. iStandaarden messages have none, and a DTD is how entity
-    tricks (external entities, expansion bombs) get into a document: never parsed further."""
-
-
-# Every parser of a message: no DTD loaded, no network; comments and processing instructions are
-# dropped (they are not content, and one inside Prestaties must not count as a line or shift the
-# lines' positions). A file with a DOCTYPE never gets this far (``HasDoctype``), so no entity can
-# be declared and entity expansion needs no switch. It must not be switched off either: with
-# ``resolve_entities=False``, lxml's ``iterparse(schema=...)`` stops silently at a
-# well-formedness error (lxml 6.1.3, libxml2 2.14.6), so a file cut short would load its first
-# half as if it were whole.
-PARSER_OPTIONS: dict[str, object] = {
-    "load_dtd": False,
-    "no_network": True,
-    "remove_comments": True,
-    "remove_pis": True,
-}
-# For the parsers that only look (root element, well-formedness), before the DOCTYPE check.
-_LOOK_OPTIONS: dict[str, object] = {**PARSER_OPTIONS, "resolve_entities": False}
-
-
-class Reader:
-    """Finds fields of one message type: ``m`` is the message namespace, ``b`` the basisschema."""
-
-    def __init__(self, mt: MessageType) -> None:
-        self.mt = mt
-        self.ns = {"m": mt.namespace, "b": mt.basis_namespace}
-        self.m = "{" + mt.namespace + "}"
-        b = "{" + mt.basis_namespace + "}"
-        fields = dict(PRESTATIE_FIELDS)
-        if mt.number != "323":
-            del fields["ProductTarief"]  # a 325 echoes it; raw keeps the 323's
-        self.prestatie_fields = _qualified(fields, self.m, b)
-        # the row's columns, in the table's order: every field the table names
-        leaves = [
-            leaf
-            for spec in fields.values()
-            for leaf in (spec.values() if isinstance(spec, dict) else [spec])
-        ]
-        self.prestatie_keys = tuple(key for key, _conv in leaves)
-        # the typed fields and their converter (as_date / as_int), for the bulk reader
-        self.prestatie_converters = {key: conv for key, conv in leaves if conv is not None}
-        self._declaratie: etree._Element | None = None
-        self._declaratienummer: str | None = None
-
-    def declaratienummer(self, declaratie: etree._Element) -> str | None:
-        """Looked up once per Declaratie, not once per client."""
-        if declaratie is not self._declaratie:
-            self._declaratie = declaratie
-            self._declaratienummer = self.t(declaratie, "m:DeclaratieNummer")
-        return self._declaratienummer
-
-    def t(self, elem: etree._Element, path: str) -> str | None:
-        return elem.findtext(path, namespaces=self.ns)
-
-    def all(self, elem: etree._Element, path: str) -> list[etree._Element]:
-        return elem.findall(path, namespaces=self.ns)
-
-
-def detect_message_type(path: Path) -> MessageType:
-    """Reads only up to the root element. Raises ``etree.XMLSyntaxError`` for non-XML and
-    ``NotAMessage`` for XML that is not a known iStandaarden message."""
-    # Fast path: read the root start tag from the first bytes (most files of a delivery are
-    # small messages, and setting up a parser per file costs more than parsing them). Anything
-    # unusual falls through to the parser below.
-    with path.open("rb") as fh:
-        mt = _root_message_type(fh.read(16384))
-    if mt is not None:
-        return mt
-    for _event, elem in etree.iterparse(str(path), events=("start",), **_LOOK_OPTIONS):
-        if elem.getroottree().docinfo.doctype:
-            raise HasDoctype("the file declares a DOCTYPE")
-        namespace, local = split_tag(elem.tag)
-        mt = message_type_for_namespace(namespace)
-        if mt is None or local != "Bericht":
-            _check_well_formed(path)  # malformed XML is NOT_XML, whatever its first tag
-            raise NotAMessage(f"root element {{{namespace}}}{local} is not an iWmo/iJw 3.2 Bericht")
-        return mt
-    raise NotAMessage("empty document")
-
-
-_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
-_DOCTYPE = re.compile(rb"\s*<!DOCTYPE")
-_START_TAG = re.compile(rb"\s*<([A-Za-z_][\w.-]*)(?::([A-Za-z_][\w.-]*))?(\s[^<>]*)?>")
-_XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""")
-
-
-def _root_message_type(head: bytes) -> MessageType | None:
-    """The message type from the root start tag, or None when the head is anything but a
-    plain ``<prefix:Bericht xmlns:prefix="...">`` (the full parser then decides). Raises
-    ``HasDoctype`` for a DOCTYPE before the root."""
-    pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
-    while m := _PROLOG.match(head, pos):
-        pos = m.end()
-    if _DOCTYPE.match(head, pos):
-        raise HasDoctype("the file declares a DOCTYPE")
-    tag = _START_TAG.match(head, pos)
-    if tag is None:
-        return None
-    prefix, local = (tag[1], tag[2]) if tag[2] else (None, tag[1])
-    if local != b"Bericht":
-        return None
-    declared = {p: ns for p, ns in _XMLNS.findall(tag[3] or b"")}
-    namespace = declared.get(prefix if prefix else b"")
-    if namespace is None:
-        return None
-    return message_type_for_namespace(namespace.decode("utf-8", "replace"))
-
-
-def _check_well_formed(path: Path) -> None:
-    for _event, elem in etree.iterparse(str(path), events=("end",), **_LOOK_OPTIONS):
-        elem.clear(keep_tail=True)
-
-
-def header_row(r: Reader, header: etree._Element) -> dict[str, object]:
-    mt = r.mt
-    afzender, ontvanger = r.t(header, "m:Afzender"), r.t(header, "m:Ontvanger")
-    gemeente, agb = (afzender, ontvanger) if mt.municipality_is_sender else (ontvanger, afzender)
-    return {
-        "wet": mt.law,
-        "bericht_type": mt.number,
-        "berichtcode": r.t(header, "m:BerichtCode"),
-        "afzender": afzender,
-        "ontvanger": ontvanger,
-        "gemeentecode": gemeente,
-        "aanbieder_agb": agb,
-        "bericht_identificatie": r.t(header, "m:BerichtIdentificatie/b:Identificatie"),
-        "bericht_dagtekening": _d(r.t(header, "m:BerichtIdentificatie/b:Dagtekening")),
-    }
-
-
-HEADER_KEYS = (
-    "wet",
-    "gemeentecode",
-    "aanbieder_agb",
-    "bericht_identificatie",
-    "bericht_dagtekening",
+from sdw.ingest.contract import IngestContext, ParsedFile, deferred_file
+from sdw.ingest.contract import quarantine_whole_file as _quarantine_whole_file
+from sdw.ingest.report import FileReport
+from sdw.ingest.writer import QuarantineRecord
+from sdw.istandaarden.declarations import (
+    DeclarationReader,
+    NeedsStreaming,
+    read_declaration,
 )
+from sdw.istandaarden.messages import MessageType
+from sdw.istandaarden.reader import (
+    HEADER_KEYS,
+    HasDoctype,
+    Header,
+    MalformedMessage,
+    NotAMessage,
+    Record,
+    detect_message_type,
+    read_message,
+)
+from sdw.istandaarden.redact import redacted_fragment, whole_file
+from sdw.istandaarden.rules import (
+    BSN_IN_NUMBER,
+    DTD,
+    ENCODING,
+    NOT_ISTANDAARDEN,
+    NOT_XML,
+    SCHEMA,
+    TOTAL_MISMATCH,
+    Rejection,
+    bsn_rejection,
+    duplicate_rejection,
+    line_rejection,
+    missing_rejection,
+    prestatie_rejection,
+    signed,
+    value_rejection,
+)
+from sdw.istandaarden.tables import (
+    BERICHT,
+    CLIENT_301,
+    DECLARATIE_323,
+    FILE_KIND,
+    MESSAGE_LEVEL,
+    PRESTATIE_323,
+)
+from sdw.istandaarden.values import (
+    Unreadable,
+    as_date,
+    date_text,
+    first_unreadable,
+    int_text,
+)
+from sdw.pseudonym import BsnScrubber, Pseudonymiser, mask_bsns, passes_elfproef
+from sdw.seeds import product_categories
+
+_REASON_LINE = re.compile(r"line (\d+): ")
+# How validate_file words a document that is not XML at all (NOT_XML rather than SCHEMA).
+_NOT_WELL_FORMED = "not well-formed XML: "
+
+# A message refused whole: its lines counted and its text redacted as a message.
+quarantine_whole_file = partial(_quarantine_whole_file, kind=FILE_KIND, redaction=whole_file)
 
 
-def _common(header: dict[str, object]) -> dict[str, object]:
-    return {k: header[k] for k in HEADER_KEYS}
+def _is_content_error(exc: BaseException) -> bool:
+    """lxml reports a file it cannot decode as OSError without an errno ("Error reading file
+    ...: Invalid bytes in character encoding"); a real I/O error carries one."""
+    return isinstance(exc, etree.LxmlError) or (isinstance(exc, OSError) and exc.errno is None)
 
 
-def _product(r: Reader, elem: etree._Element) -> dict[str, object]:
-    return {
-        "productcategorie": r.t(elem, "m:Product/b:Categorie"),
-        "productcode": r.t(elem, "m:Product/b:Code"),
-    }
+_XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
-def _omvang(r: Reader, elem: etree._Element) -> dict[str, object]:
-    return {
-        "omvang_volume": _i(r.t(elem, "m:Omvang/b:Volume")),
-        "omvang_eenheid": r.t(elem, "m:Omvang/b:Eenheid"),
-        "omvang_frequentie": r.t(elem, "m:Omvang/b:Frequentie"),
-        "budget": _i(r.t(elem, "m:Budget")),
-    }
+def encoding_problem(path: Path) -> str | None:
+    """What makes the file's bytes not text in the encoding it declares (UTF-8 when it declares
+    none), said the same way whichever parser stumbled on it; None when they are text."""
+    data = path.read_bytes()
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None:
+        m = _XML_DECLARATION.match(data)
+        encoding = m[1].decode("ascii") if m else "utf-8"
+    try:
+        data.decode(encoding)
+    except LookupError:
+        return f"it declares encoding {encoding!r}, which is not an encoding"
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"byte 0x{data[exc.start]:02X} on line {line} is not valid {encoding}"
+    return None
 
 
-# A Prestatie's fields by child element: one pass over its children instead of a findtext per
-# field (the hot path: declaration lines are most of any delivery). (field, converter) for a
-# leaf; a dict of the same for a group such as ProductPeriode.
-PRESTATIE_FIELDS: dict[str, object] = {
-    "ProductReferentie": {
-        "ReferentieNummer": ("referentienummer", None),
-        "VorigReferentieNummer": ("vorig_referentienummer", None),
-    },
-    "ToewijzingNummer": ("toewijzingnummer", None),
-    "ProductCategorie": ("productcategorie", None),
-    "ProductCode": ("productcode", None),
-    "ProductPeriode": {
-        "Begindatum": ("productperiode_begindatum", _d),
-        "Einddatum": ("productperiode_einddatum", _d),
-    },
-    "GeleverdVolume": ("geleverd_volume", _i),
-    "Eenheid": ("eenheid", None),
-    "IngediendBedrag": {
-        "Bedrag": ("ingediend_bedrag", _i),
-        "DebetCredit": ("debet_credit", None),
-    },
-    "ProductTarief": ("producttarief", _i),  # 323 only
-}
-
-
-def _qualified(fields: dict[str, object], m: str, b: str) -> dict[str, object]:
-    """The field table keyed by qualified tags: message namespace for the record's own
-    children, basisschema namespace inside a group (as the iStandaarden schemas have it)."""
-    return {
-        m + tag: ({b + t: v for t, v in spec.items()} if isinstance(spec, dict) else spec)
-        for tag, spec in fields.items()
-    }
-
-
-def _prestatie(r: Reader, p: etree._Element) -> dict[str, object]:
-    row: dict[str, object] = dict.fromkeys(r.prestatie_keys)
-    fields = r.prestatie_fields
-    for child in p:
-        spec = fields.get(child.tag)
-        if spec is None:
-            continue
-        if type(spec) is dict:
-            for leaf in child:
-                sub = spec.get(leaf.tag)
-                if sub is not None:
-                    key, conv = sub
-                    row[key] = conv(leaf.text) if conv else leaf.text
-        else:
-            key, conv = spec  # type: ignore[misc]
-            row[key] = conv(child.text) if conv else child.text
-    return row
-
-
-def _brp_address(r: Reader, client: etree._Element) -> tuple[str | None, int | None, bool]:
-    """The client's own BRP address (Contact Soort 01 under Client/Contactgegevens), never a
-    correspondence address and never a Relatie's contact. Returns (postcode, huisnummer, found)."""
-    for contact in r.all(client, "m:Contactgegevens/m:Contact"):
-        if r.t(contact, "m:Soort") == "01":
-            postcode = r.t(contact, "m:Adres/b:Postcode")
-            huisnummer = _i(r.t(contact, "m:Adres/b:Huis/b:Huisnummer"))
-            if postcode and isinstance(huisnummer, int):
-                return postcode.replace(" ", "").upper(), huisnummer, True
-    return None, None, False
-
-
-def _client_records(
-    r: Reader, client: etree._Element, header: dict[str, object], client_index: int
-) -> Iterator[Record]:
-    mt, common = r.mt, _common(header)
-    bsn = r.t(client, "m:Bsn")
-    base = f"Client[{client_index}]"
-    n = mt.number
-    if n == "301":
-        postcode, huisnummer, found = _brp_address(r, client)
-        row = dict(common, _bsn=bsn, _postcode=postcode, _huisnummer=huisnummer, _has_brp=found)
-        yield Record("istandaarden_301_client", row, client, base)
-        for i, p in enumerate(r.all(client, "m:ToegewezenProducten/m:ToegewezenProduct"), 1):
-            row = dict(
-                common,
-                _bsn=bsn,
-                toewijzingnummer=r.t(p, "m:ToewijzingNummer"),
-                referentie_aanbieder=r.t(p, "m:ReferentieAanbieder"),
-                **_product(r, p),
-                toewijzingsdatum=_d(r.t(p, "m:Toewijzingsdatum")),
-                toewijzingstijd=r.t(p, "m:Toewijzingstijd"),
-                ingangsdatum=_d(r.t(p, "m:Ingangsdatum")),
-                einddatum=_d(r.t(p, "m:Einddatum")),
-                reden_wijziging=r.t(p, "m:RedenWijziging"),
-                **_omvang(r, p),
-            )
-            yield Record("istandaarden_301_product", row, p, f"{base}/ToegewezenProduct[{i}]")
-    elif n in ("305", "307"):
-        tag = "StartProduct" if n == "305" else "StopProduct"
-        for i, p in enumerate(r.all(client, f"m:{tag}en/m:{tag}"), 1):
-            row = dict(
-                common,
-                _bsn=bsn,
-                toewijzingnummer=r.t(p, "m:ToewijzingNummer"),
-                **_product(r, p),
-                toewijzing_ingangsdatum=_d(r.t(p, "m:ToewijzingIngangsdatum")),
-                begindatum=_d(r.t(p, "m:Begindatum")),
-            )
-            if n == "307":
-                row["reden_beeindiging"] = r.t(p, "m:RedenBeeindiging")
-                row["einddatum"] = _d(r.t(p, "m:Einddatum"))
-            row["status_aanlevering"] = r.t(p, "m:StatusAanlevering")
-            yield Record(f"istandaarden_{n}_product", row, p, f"{base}/{tag}[{i}]")
-    elif n == "315":
-        for i, p in enumerate(r.all(client, "m:AangevraagdeProducten/m:AangevraagdProduct"), 1):
-            row = dict(
-                common,
-                _bsn=bsn,
-                referentie_aanbieder=r.t(p, "m:ReferentieAanbieder"),
-                beschikkingnummer=r.t(p, "m:BeschikkingNummer"),
-                **_product(r, p),
-                beschikking_ingangsdatum=_d(r.t(p, "m:BeschikkingIngangsdatum")),
-                toewijzing_ingangsdatum=_d(r.t(p, "m:ToewijzingIngangsdatum")),
-                toewijzing_einddatum=_d(r.t(p, "m:ToewijzingEinddatum")),
-                **_omvang(r, p),
-                verwijzer_type=r.t(p, "m:Verwijzer/b:Type"),
-                verwijzer_zorgverlenercode=r.t(p, "m:Verwijzer/b:ZorgverlenerCode"),
-                raamcontract=r.t(p, "m:Raamcontract"),
-            )
-            yield Record("istandaarden_315_product", row, p, f"{base}/AangevraagdProduct[{i}]")
-    elif n == "317":
-        # One row per product named in the verzoek om wijziging: kept unchanged, to change (by
-        # ToewijzingNummer) or new. The verzoek's ReferentieAanbieder is what a 319 or 301
-        # answers, so every row carries it.
-        verzoek = client.find("m:Verzoek", namespaces=r.ns)
-        if verzoek is None:
-            return
-        common317 = dict(
-            common,
-            _bsn=bsn,
-            referentie_aanbieder=r.t(verzoek, "m:ReferentieAanbieder"),
-            reden_verzoek=r.t(verzoek, "m:RedenVerzoek"),
+def _unreadable_file(
+    path: Path, file_hash: str, detail: str, ctx: IngestContext, mt: MessageType | None
+) -> ParsedFile:
+    """ENCODING or NOT_XML for a file the parser could not read as text or as XML."""
+    problem = encoding_problem(path)
+    what = mt.name if mt is not None else "The file"
+    if problem is not None:
+        code, reason = (
+            ENCODING,
+            f"{what} is not text in its declared encoding: {problem}. Nothing of it was "
+            "loaded; iStandaarden messages are UTF-8: ask the sender for a corrected message.",
         )
-        kinds = (
-            ("ongewijzigd", "m:OngewijzigdeProducten/m:OngewijzigdProduct"),
-            ("te_wijzigen", "m:TeWijzigenProducten/m:TeWijzigenProduct"),
-            ("nieuw", "m:NieuweProducten/m:NieuwProduct"),
-        )
-        i = 0
-        for kind, path in kinds:
-            for p in r.all(verzoek, path):
-                i += 1
-                row = dict(
-                    common317,
-                    soort_product=kind,
-                    toewijzingnummer=r.t(p, "m:ToewijzingNummer"),
-                    **_product(r, p),
-                    gewenste_ingangsdatum=_d(r.t(p, "m:GewensteIngangsdatum")),
-                    einddatum=_d(r.t(p, "m:Einddatum")),
-                    **_omvang(r, p),
-                )
-                yield Record("istandaarden_317_product", row, p, f"{base}/Verzoek/Product[{i}]")
-    elif n in ("323", "325"):
-        declaratie = client.getparent().getparent()
-        declaratienummer = r.declaratienummer(declaratie)
-        common = dict(common, declaratienummer=declaratienummer, _bsn=bsn)
-        prestaties = client.find(r.m + "Prestaties")
-        for i, p in enumerate(prestaties if prestaties is not None else (), 1):
-            row = dict(common, **_prestatie(r, p))
-            if n == "325":
-                row["retourcodes"] = ",".join(
-                    x.text or "" for x in r.all(p, "m:RetourCodes/m:RetourCode")
-                )
-            yield Record(f"istandaarden_{n}_prestatie", row, p, f"{base}/Prestatie[{i}]")
-
-
-def declaratie_row(r: Reader, elem: etree._Element, header: dict[str, object]) -> dict[str, object]:
-    """The istandaarden_323_declaratie row of a 323's Declaratie element."""
-    return dict(
-        _common(header),
-        declaratienummer=r.t(elem, "m:DeclaratieNummer"),
-        declaratieperiode_begindatum=_d(r.t(elem, "m:DeclaratiePeriode/b:Begindatum")),
-        declaratieperiode_einddatum=_d(r.t(elem, "m:DeclaratiePeriode/b:Einddatum")),
-        declaratie_dagtekening=_d(r.t(elem, "m:DeclaratieDagtekening")),
-        totaal_ingediend_bedrag=_i(r.t(elem, "m:TotaalIngediendBedrag/b:TotaalBedrag")),
-        totaal_debet_credit=r.t(elem, "m:TotaalIngediendBedrag/b:DebetCredit"),
+    else:
+        code, reason = NOT_XML, f"Not well-formed XML: {detail}"
+    return quarantine_whole_file(
+        path,
+        file_hash,
+        code,
+        reason,
+        ctx,
+        bericht_type=mt.number if mt else None,
+        wet=mt.law if mt else None,
     )
 
 
-# Message numbers whose clients we extract; all others are validated and ledgered only.
-_CLIENT_MESSAGES = frozenset({"301", "305", "307", "315", "317", "323", "325"})
+def _first_line(exc: BaseException) -> str:
+    # lxml's OSError repeats the file's full path; the ledger names the file already.
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return re.sub(r"^Error reading file '[^']*': ", "", text)
 
 
-def read_message(
-    path: Path, mt: MessageType, schema: etree.XMLSchema | None
-) -> Iterator[Header | Record]:
-    """Yield the header, then each record, then (for 323/325/319) the message-level record.
+def parse_message_file(
+    path: Path, file_hash: str, ctx: IngestContext, *, bulk: bool = True
+) -> ParsedFile:
+    """Everything about one file, decided in memory; nothing is written here. ``bulk=False``
+    reads a 323 with the streaming reader only (the bulk reader's reference, for tests)."""
+    from sdw.istandaarden.schema import describe_error, schema_for, validate_file
 
-    Raises ``etree.XMLSyntaxError`` (not well-formed or schema-invalid: lxml reports both that
-    way when validating while parsing), possibly only after the last record: callers must treat
-    anything already yielded from this file as void until the generator is exhausted.
-    """
-    r = Reader(mt)
-    m = r.m
-    tags = [m + "Header", m + "Client", m + "Declaratie", m + "Antwoord", m + "Bericht"]
-    header: dict[str, object] | None = None
-    client_index = 0
-    kwargs: dict[str, object] = {
-        "events": ("end",),
-        "tag": tags,
-        "remove_blank_text": True,
-        **PARSER_OPTIONS,
-    }
-    if schema is not None:
-        kwargs["schema"] = schema
-    for _event, elem in etree.iterparse(str(path), **kwargs):
-        local = elem.tag[len(m) :]
-        if local == "Header":
-            header = header_row(r, elem)
-            yield Header(mt, header)
-        elif local == "Client" and mt.number in _CLIENT_MESSAGES:
-            if header is None:
-                raise MalformedMessage("a Client before the Header")
-            parent = elem.getparent()
-            if mt.number in ("323", "325") and split_tag(parent.tag)[1] != "Clienten":
-                continue
-            client_index += 1
-            yield from _client_records(r, elem, header, client_index)
-            elem.clear(keep_tail=True)
-            while elem.getprevious() is not None:
-                del parent[0]
-        elif local == "Antwoord" and mt.number == "319":
-            if header is None:
-                raise MalformedMessage("an Antwoord before the Header")
-            row = dict(
-                _common(header),
-                referentie_aanbieder=r.t(elem, "m:ReferentieAanbieder"),
-                verzoek_antwoord=r.t(elem, "m:VerzoekAntwoord"),
-                reden_afwijzing_verzoek=r.t(elem, "m:RedenAfwijzingVerzoek"),
-                # iJw only: the municipality that is responsible instead (woonplaatsbeginsel)
-                woonplaatsbeginsel_gemeente=r.t(elem, "m:Woonplaatsbeginsel/m:Gemeente"),
+    try:
+        mt = detect_message_type(path)
+    except HasDoctype:
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            DTD,
+            "The file declares a DOCTYPE. iStandaarden messages have none, and entities from "
+            "a DTD are never expanded here; nothing of it was loaded.",
+            ctx,
+        )
+    except NotAMessage as exc:
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            NOT_ISTANDAARDEN,
+            f"Not an iWmo/iJw 3.2 message ({exc}); only iStandaarden 3.2 messages belong in "
+            "the inbox.",
+            ctx,
+        )
+    except (etree.LxmlError, OSError) as exc:
+        if not _is_content_error(exc):
+            raise  # the disk, not the file
+        return _unreadable_file(path, file_hash, _first_line(exc), ctx, None)
+
+    if mt.number == "301" and not ctx.has_address_file():
+        # A 301's address is reduced to a CBS area at ingest and never kept, so loading it
+        # before any address file would lose its district for good. It waits in the inbox.
+        return deferred_file(path, file_hash, FILE_KIND, mt.number, mt.law)
+
+    try:
+        body = None
+        if mt.number == "323" and bulk:
+            try:
+                body = _read_declaration_lines(read_declaration(path, mt, schema_for(mt)), ctx)
+            except NeedsStreaming:
+                body = None  # nothing of it was kept: read it again, record by record
+        if body is None:
+            body = _read_records(path, mt, ctx)
+    except (etree.LxmlError, OSError, MalformedMessage) as exc:
+        if not _is_content_error(exc) and not isinstance(exc, MalformedMessage):
+            raise  # the disk, not the file
+        if encoding_problem(path) is not None:
+            return _unreadable_file(path, file_hash, _first_line(exc), ctx, mt)
+        # Re-validate to learn line numbers (streaming validation does not report them).
+        reasons = validate_file(path)
+        if not reasons and isinstance(exc, MalformedMessage):
+            raise  # schema-valid, yet our reader found it malformed: a bug, not the file
+        reasons = reasons or [describe_error(exc)]
+        if reasons[0].startswith(_NOT_WELL_FORMED):
+            return _unreadable_file(path, file_hash, reasons[0][len(_NOT_WELL_FORMED) :], ctx, mt)
+        reason = "; ".join(reasons[:3]) + (
+            f" (+{len(reasons) - 3} more)" if len(reasons) > 3 else ""
+        )
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            SCHEMA,
+            f"{mt.name} does not conform to the iStandaarden 3.2 schema: {reason}. Nothing of "
+            "this file was loaded; ask the sender for a corrected message.",
+            ctx,
+            bericht_type=mt.number,
+            wet=mt.law,
+            line_number=int(m[1]) if (m := _REASON_LINE.match(reasons[0])) else None,
+        )
+
+    # A message-level value that cannot be kept voids the file: no line stands without it.
+    for row in (body.header, *body.message_rows()):
+        bad = first_unreadable(row)
+        rejection = value_rejection(*bad) if bad else None
+        if rejection is None:
+            missing = [
+                c
+                for c in ctx.required_columns.get(str(row.get("_table", "")), ())
+                if c in row and row[c] is None
+            ]
+            rejection = missing_rejection(sorted(missing)) if missing else None
+        if rejection is not None:
+            return quarantine_whole_file(
+                path,
+                file_hash,
+                rejection.code,
+                f"{mt.name}: {rejection.reason} Nothing of this file was loaded.",
+                ctx,
+                bericht_type=mt.number,
+                wet=mt.law,
             )
-            yield Record("istandaarden_319_antwoord", row, elem, "Antwoord")
-        elif local == "Declaratie" and mt.number == "323":
-            if header is None:
-                raise MalformedMessage("a Declaratie before the Header")
-            yield Record(
-                "istandaarden_323_declaratie", declaratie_row(r, elem, header), elem, "Declaratie"
+
+    if body.declaratie_total is not None and body.declaratie_total != body.signed_total_lines:
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            TOTAL_MISMATCH,
+            f"TotaalIngediendBedrag {body.declaratie_total / 100:.2f} (signed) differs from the "
+            f"signed sum of the lines {body.signed_total_lines / 100:.2f}; the whole "
+            "declaration is rejected.",
+            ctx,
+            bericht_type=mt.number,
+            wet=mt.law,
+        )
+
+    number = _number_holding_bsn(body)
+    if number is not None:
+        return quarantine_whole_file(
+            path,
+            file_hash,
+            BSN_IN_NUMBER,
+            f"{mt.name}: {number} holds a client BSN of this message; a number cannot be "
+            "pseudonymised, so nothing of this file was loaded. Ask the sender for a corrected "
+            "message.",
+            ctx,
+            bericht_type=mt.number,
+            wet=mt.law,
+        )
+
+    body.add(BERICHT, dict(body.header))
+    # A BSN where no BSN belongs becomes its pseudonym before anything is written; reasons
+    # and fragments are masked with the message's BSNs too.
+    scrub = BsnScrubber(ctx.pseudonymiser, body.bsns)
+    for table, (columns, rows) in body.tables.items():
+        scrub.rows(columns, rows, skip=body.numbers_as_text.get(table, frozenset()))
+    for q in body.quarantine:
+        q.reason = mask_bsns(q.reason, ctx.pseudonymiser, body.bsns)
+
+    lines_loaded = body.lines_loaded
+    if body.loaded_lines:
+        loaded = {scrub.value(ref): at for ref, at in body.loaded_lines.items()}
+        lines_loaded -= _drop_loaded_duplicates(
+            path, mt, body.header, body.tables, body.quarantine, loaded, ctx, body.bsns
+        )
+
+    report = FileReport(
+        source_file=path.name,
+        file_hash=file_hash,
+        file_kind=FILE_KIND,
+        status="loaded_with_rejections" if body.quarantine else "loaded",
+        bericht_type=mt.number,
+        wet=mt.law,
+        lines_in=body.lines_in,
+        lines_loaded=lines_loaded,
+        lines_quarantined=body.lines_in - lines_loaded,
+    )
+    return ParsedFile(report, body.tables, body.quarantine)
+
+
+def _number_holding_bsn(body: _Body) -> str | None:
+    """The first numeric field (amount, volume, rate) equal to a client BSN of the message."""
+    if not body.bsns:
+        return None
+    bsns = {int(b) for b in body.bsns if b.isascii() and b.isdigit()}
+    for table, (columns, rows) in body.tables.items():
+        if not rows:
+            continue
+        as_text = body.numbers_as_text.get(table, frozenset())
+        # numbers are ints (streaming reader) or, in the bulk reader's columns, digits as text
+        at = [
+            i
+            for i, c in enumerate(columns)
+            if c in as_text or any(type(r[i]) is int for r in rows[:1])
+        ]
+        for row in rows:
+            for i in at:
+                v = row[i]
+                if v and (v if type(v) is int else int(v)) in bsns:  # type: ignore[call-overload]
+                    return columns[i]
+    return None
+
+
+@dataclass
+class _Body:
+    """What a reader made of a file's content, before the file-level rules."""
+
+    header: dict[str, object] = field(default_factory=dict)
+    tables: dict[str, tuple[list[str], list[list[object]]]] = field(default_factory=dict)
+    quarantine: list[QuarantineRecord] = field(default_factory=list)
+    lines_in: int = 0
+    lines_loaded: int = 0
+    signed_total_lines: int = 0
+    declaratie_total: int | None = None
+    # OP283: a ReferentieNummer is unique per provider within a law. A repeat inside the file
+    # is caught while reading; one already loaded from an earlier file (a re-sent
+    # declaration) is caught in one query after the file is read.
+    loaded_lines: dict[str, tuple[int, str]] = field(default_factory=dict)  # ref -> (row, path)
+    bsns: set[str] = field(default_factory=set)  # every client BSN of the message, in clear
+    # table -> numeric columns the bulk reader keeps as text (PostgreSQL reads them in COPY)
+    numbers_as_text: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def add(self, table: str, row: dict[str, object]) -> None:
+        _cols, rows = self.tables.setdefault(table, (list(row), []))
+        rows.append(list(row.values()))
+
+    def message_rows(self) -> list[dict[str, object]]:
+        """The message-level rows (a 323's Declaratie, a 325's answer), tagged with their
+        table for the required-column check."""
+        out = []
+        for table in MESSAGE_LEVEL - {CLIENT_301}:
+            if table in self.tables:
+                cols, rows = self.tables[table]
+                out += [dict(zip(cols, r, strict=True), _table=table) for r in rows]
+        return out
+
+    def reject(
+        self,
+        rejection: Rejection,
+        element: etree._Element,
+        bsn: object,
+        mt: MessageType,
+        record_path: str,
+        pseudo: Pseudonymiser,
+    ) -> None:
+        if bsn:
+            self.bsns.add(str(bsn))
+        fragment = redacted_fragment(element, pseudo, self.bsns)
+        if bsn is not None:
+            fragment = f"<!-- Client Bsn {pseudo.mask(str(bsn))} -->\n{fragment}"
+        self.quarantine.append(
+            QuarantineRecord(
+                scope="record",
+                reason_code=rejection.code,
+                reason=rejection.reason,
+                original_fragment=fragment,
+                bericht_type=mt.number,
+                wet=mt.law,
+                record_path=record_path,
+                line_number=element.sourceline,
             )
-        elif local == "Bericht" and mt.number == "325":
-            ha = elem.find("m:Header", namespaces=r.ns)
-            da = elem.find("m:DeclaratieAntwoord", namespaces=r.ns)
-            if header is None or ha is None:
-                raise MalformedMessage("a 325 without its Header")
-            row = dict(
-                _common(header),
-                declaratie_identificatie=r.t(ha, "m:DeclaratieIdentificatie/b:Identificatie"),
-                declaratienummer=None,
-                totaal_ingediend_bedrag=None,
-                totaal_ingediend_debet_credit=None,
-                totaal_toegekend_bedrag=None,
-                totaal_toegekend_debet_credit=None,
-                retourcodes=",".join(x.text or "" for x in r.all(ha, "m:RetourCodes/m:RetourCode")),
+        )
+
+
+def _read_declaration_lines(d: DeclarationReader, ctx: IngestContext) -> _Body:
+    """The record rules over a 323 read in bulk (see ``sdw.istandaarden.declarations``): the
+    same rows as ``_read_records`` gives, with values as the message spells them (PostgreSQL
+    reads them when they are copied in), converted by the same rules (``values.py``)."""
+    mt, pseudo = d.mt, ctx.pseudonymiser
+    body = _Body()
+    keys = d.reader.prestatie_keys
+    columns = [*HEADER_KEYS, "declaratienummer", *keys, "bsn_pseudoniem"]
+    rows: list[list[object]] = []
+    # Line fields start after (client position, Prestatie position, BSN).
+    at = {k: i + 3 for i, k in enumerate(keys)}
+    i_ref, i_cat = at["referentienummer"], at["productcategorie"]
+    i_begin, i_end = at["productperiode_begindatum"], at["productperiode_einddatum"]
+    i_amount, i_dc = at["ingediend_bedrag"], at["debet_credit"]
+    typed = [
+        (at[k], date_text if conv is as_date else int_text, k)
+        for k, conv in d.reader.prestatie_converters.items()
+    ]
+    required = ctx.required_columns.get(PRESTATIE_323, frozenset())
+    must = [(at[k], k) for k in keys if k in required]
+    categories = product_categories().get(mt.law, frozenset())
+    seen: set[str] = set()
+    signed_sum = lines_in = 0
+    common: list[object] = []
+    for chunk in d.chunks():
+        if not common:
+            if d.header is None or d.declaratie is None:
+                raise MalformedMessage("a declaration without its Header")
+            common = [d.header[k] for k in HEADER_KEYS] + [d.declaratie["declaratienummer"]]
+        lines_in += len(chunk.lines)
+        for f in chunk.lines:
+            bsn, ref = f[2], f[i_ref]
+            body.bsns.add(bsn)
+            bad: tuple[str, Unreadable] | None = None
+            for i, conv, key in typed:
+                v = f[i]
+                if v:
+                    v = f[i] = conv(v)  # type: ignore[assignment]
+                    if type(v) is Unreadable and bad is None:
+                        bad = (key, v)
+            amount = f[i_amount]
+            if type(amount) is str and amount:
+                signed_sum += signed(int(amount), f[i_dc]) or 0
+            missing = [k for i, k in must if not f[i]]
+            rejection = (
+                bsn_rejection(bsn)
+                or (value_rejection(*bad) if bad else None)
+                or (missing_rejection(missing) if missing else None)
+                or prestatie_rejection(f[i_cat], f[i_begin], f[i_end], mt.law, categories)
+                or (duplicate_rejection(ref) if ref in seen else None)
             )
-            if da is not None:
-                row.update(
-                    declaratienummer=r.t(da, "m:DeclaratieNummer"),
-                    totaal_ingediend_bedrag=_i(r.t(da, "m:TotaalIngediendBedrag/b:TotaalBedrag")),
-                    totaal_ingediend_debet_credit=r.t(da, "m:TotaalIngediendBedrag/b:DebetCredit"),
-                    totaal_toegekend_bedrag=_i(r.t(da, "m:TotaalToegekendBedrag/b:TotaalBedrag")),
-                    totaal_toegekend_debet_credit=r.t(da, "m:TotaalToegekendBedrag/b:DebetCredit"),
+            if rejection is not None:
+                client, position = int(f[0]), int(f[1])
+                body.reject(
+                    rejection,
+                    chunk.prestatie(client, position),
+                    bsn,
+                    mt,
+                    f"Client[{client}]/Prestatie[{position}]",
+                    pseudo,
                 )
-            yield Record("istandaarden_325_antwoord", row, elem, "DeclaratieAntwoord")
+                continue
+            seen.add(ref)  # OP283 counts loaded lines, as the warehouse does across files
+            body.loaded_lines[ref] = (len(rows), f"Client[{f[0]}]/Prestatie[{f[1]}]")
+            rows.append([*common, *[v or None for v in f[3:]], pseudo(bsn)])
+    if d.header is None or d.declaratie is None:  # else NeedsStreaming was raised
+        raise MalformedMessage("a declaration without its Header")
+    body.header = d.header
+    body.lines_in = lines_in
+    body.lines_loaded = len(rows)
+    body.signed_total_lines = signed_sum
+    body.tables[PRESTATIE_323] = (columns, rows)
+    body.numbers_as_text[PRESTATIE_323] = frozenset(
+        k for k, conv in d.reader.prestatie_converters.items() if conv is not as_date
+    )
+    declaratie = dict(d.declaratie, prestaties_in=lines_in, prestaties_loaded=len(rows))
+    body.declaratie_total = signed(
+        declaratie["totaal_ingediend_bedrag"], declaratie["totaal_debet_credit"]
+    )
+    body.add(DECLARATIE_323, declaratie)
+    return body
+
+
+def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:
+    """Any message, streamed record by record (``sdw.istandaarden.reader.read_message``)."""
+    from sdw.istandaarden.schema import schema_for
+
+    pseudo = ctx.pseudonymiser
+    body = _Body()
+    seen_references: set[str] = set()
+    for item in read_message(path, mt, schema_for(mt)):
+        if isinstance(item, Header):
+            body.header = item.row
+            continue
+        rec = item
+        row = rec.row
+        if row.get("_bsn"):
+            body.bsns.add(str(row["_bsn"]))
+        is_line = rec.table not in MESSAGE_LEVEL
+        if rec.table == PRESTATIE_323:
+            body.signed_total_lines += signed(row["ingediend_bedrag"], row["debet_credit"]) or 0
+        if rec.table == DECLARATIE_323:
+            body.declaratie_total = signed(
+                row["totaal_ingediend_bedrag"], row["totaal_debet_credit"]
+            )
+            row["prestaties_in"] = body.lines_in
+            row["prestaties_loaded"] = body.lines_loaded
+        if is_line:
+            body.lines_in += 1
+            rejection = line_rejection(rec, mt.law, ctx.required_columns)
+            ref = str(row.get("referentienummer"))
+            if rejection is None and rec.table == PRESTATIE_323:
+                if ref in seen_references:
+                    rejection = duplicate_rejection(ref)
+                seen_references.add(ref)
+            if rejection is not None:
+                body.reject(rejection, rec.element, row.get("_bsn"), mt, rec.record_path, pseudo)
+                continue
+            body.lines_loaded += 1
+            if rec.table == PRESTATIE_323:
+                body.loaded_lines[ref] = (
+                    len(body.tables.get(rec.table, ((), []))[1]),
+                    rec.record_path,
+                )
+        elif rec.table == CLIENT_301 and not passes_elfproef(str(row["_bsn"])):
+            continue  # its products are quarantined one by one
+        body.add(rec.table, _clean(rec.table, row, ctx))
+    return body
+
+
+def _drop_loaded_duplicates(
+    path: Path,
+    mt: MessageType,
+    header: dict[str, object],
+    tables: dict[str, tuple[list[str], list[list[object]]]],
+    quarantine: list[QuarantineRecord],
+    loaded_lines: dict[str, tuple[int, str]],
+    ctx: IngestContext,
+    bsns: set[str],
+) -> int:
+    """Move lines whose ReferentieNummer this provider already declared under this law from
+    the rows to quarantine; returns how many. ``loaded_lines`` is keyed by the number as it is
+    stored (a BSN in it pseudonymised). Their original text is read again (rarely needed, so
+    the common path keeps no fragments)."""
+    already = ctx.loaded_references(mt.law, str(header["aanbieder_agb"]), sorted(loaded_lines))
+    if not already:
+        return 0
+    paths = {loaded_lines[ref][1]: ref for ref in already}
+    for item in read_message(path, mt, None):
+        if isinstance(item, Record) and item.record_path in paths:
+            if item.table != PRESTATIE_323:
+                continue
+            bsn = str(item.row.get("_bsn"))
+            duplicate = duplicate_rejection(paths[item.record_path])
+            quarantine.append(
+                QuarantineRecord(
+                    scope="record",
+                    reason_code=duplicate.code,
+                    reason=mask_bsns(duplicate.reason, ctx.pseudonymiser, bsns),
+                    original_fragment=f"<!-- Client Bsn {ctx.pseudonymiser.mask(bsn)} -->\n"
+                    + redacted_fragment(item.element, ctx.pseudonymiser, bsns),
+                    bericht_type=mt.number,
+                    wet=mt.law,
+                    record_path=item.record_path,
+                    line_number=item.sourceline,
+                )
+            )
+    drop = {loaded_lines[ref][0] for ref in already}
+    cols, rows = tables[PRESTATIE_323]
+    tables[PRESTATIE_323] = (
+        cols,
+        [r for i, r in enumerate(rows) if i not in drop],
+    )
+    dcols, drows = tables[DECLARATIE_323]
+    at = dcols.index("prestaties_loaded")
+    for r in drows:
+        r[at] = int(r[at]) - len(drop)  # type: ignore[call-overload]
+    return len(drop)
+
+
+def _clean(table: str, row: dict[str, object], ctx: IngestContext) -> dict[str, object]:
+    """Replace what must never be written: BSN -> pseudonym, BRP address -> CBS area."""
+    out = {k: v for k, v in row.items() if not k.startswith("_")}
+    if "_bsn" in row:
+        out["bsn_pseudoniem"] = ctx.pseudonymiser(str(row["_bsn"]))
+    if table == CLIENT_301:
+        if row["_has_brp"]:
+            status, buurt, wijk, gemeente = ctx.lookup_address(
+                str(row["_postcode"]),
+                int(row["_huisnummer"]),  # type: ignore[call-overload]
+            )
+        else:
+            status, buurt, wijk, gemeente = "no_brp_address", None, None, None
+        out.update(adres_status=status, buurtcode=buurt, wijkcode=wijk, adres_gemeentecode=gemeente)
+    return out

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from sdw.istandaarden.parse import split_tag
-from sdw.pseudonym import Pseudonymiser, mask_bsns
+from sdw.ingest.contract import RedactedFile
+from sdw.ingest.writer import FRAGMENT_LIMIT
+from sdw.istandaarden.reader import split_tag
+from sdw.pseudonym import Pseudonymiser, bsn_values, mask_bsns
 
 PERSONAL_ELEMENTS = frozenset(
     {
@@ -151,3 +153,35 @@ def redacted_file(path: Path, pseudonymiser: Pseudonymiser, limit: int) -> tuple
             False,
         )
     return mask_bsns(text, pseudonymiser, bsns), truncated
+
+
+_LINE_TAG = re.compile(
+    rb"<(?:[\w.-]+:)?(?:Prestatie|ToegewezenProduct|StartProduct|StopProduct|AangevraagdProduct"
+    rb"|OngewijzigdProduct|TeWijzigenProduct|NieuwProduct|Antwoord)[\s>]"
+)
+
+
+def count_line_records(path: Path) -> int:
+    """Line elements in a file, counted in chunks (bounded memory) and cut only before a '<',
+    so no tag is split between chunks."""
+    count, carry = 0, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            buf = carry + chunk
+            cut = buf.rfind(b"<")
+            if cut <= 0:
+                carry = buf
+                continue
+            count += len(_LINE_TAG.findall(buf, 0, cut))
+            carry = buf[cut:]
+    return count + len(_LINE_TAG.findall(carry))
+
+
+def whole_file(path: Path, pseudonymiser: Pseudonymiser, reason: str) -> RedactedFile:
+    """What a message refused whole keeps (the core's redaction hook for this source): its
+    lines all count as quarantined, its text is redacted, and the reason — which may quote any
+    value of the file — has every BSN of the file masked."""
+    lines = max(1, count_line_records(path))
+    text, truncated = redacted_file(path, pseudonymiser, FRAGMENT_LIMIT)
+    bsns = bsn_values(path.read_bytes().decode("utf-8", errors="replace"))
+    return RedactedFile(lines, text, truncated, mask_bsns(reason, pseudonymiser, bsns))

@@ -16,7 +16,7 @@ from lxml import etree
 
 from sdw.istandaarden import spec
 from sdw.istandaarden.messages import MessageType, message_type_for_namespace
-from sdw.istandaarden.parse import PARSER_OPTIONS, split_tag
+from sdw.istandaarden.reader import PARSER_OPTIONS, split_tag
 
 XS = "http://www.w3.org/2001/XMLSchema"
 _BASE_URL = "file:///sdw-generated/"

@@ -10,5 +10,6 @@ RAW_ISTANDAARDEN = Asset(name="raw_istandaarden", uri="sdw://warehouse/raw/istan
 RAW_CBS = Asset(name="raw_cbs", uri="sdw://warehouse/raw/cbs")
 # Rows landed in raw.case_procedure: the municipal case system's procedure dates (ingest_cases).
 RAW_CASES = Asset(name="raw_cases", uri="sdw://warehouse/raw/cases")
-# Published care marts (marts.care_usage_quarterly, marts.care_usage_by_district_quarterly).
-MARTS_CARE = Asset(name="marts_care", uri="sdw://warehouse/marts/care")
+# Every published mart: build_marts' publish swaps the whole marts schema at once (care, CBS,
+# waiting and procedure marts alike), so one asset stands for all of them.
+MARTS_PUBLISHED = Asset(name="marts_published", uri="sdw://warehouse/marts")

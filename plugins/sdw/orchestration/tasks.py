@@ -12,7 +12,9 @@ from pathlib import Path
 import psycopg
 
 from sdw.config import default_inbox, pseudonym_key
+from sdw.ingest.classify import kinds_of, line_tables
 from sdw.ingest.inbox import ingest_inbox
+from sdw.ingest.reconcile import mismatches
 from sdw.warehouse.bootstrap import ensure_schema
 from sdw.warehouse.connection import warehouse_url
 
@@ -42,64 +44,33 @@ def ingest(
     return report.to_dict()
 
 
-# Per file kind, the raw table whose row count must equal the ledger's lines_loaded.
-_LINE_TABLES = {
-    "301": "istandaarden_301_product",
-    "305": "istandaarden_305_product",
-    "307": "istandaarden_307_product",
-    "315": "istandaarden_315_product",
-    "317": "istandaarden_317_product",
-    "319": "istandaarden_319_antwoord",
-    "323": "istandaarden_323_prestatie",
-    "325": "istandaarden_325_prestatie",
-}
-
-
-def reconcile(batch_id: str) -> dict[str, int]:
-    """Prove the ledger against the data: for every file of this batch, the raw rows that carry
-    its hash equal its lines_loaded, and its quarantine records explain the rest."""
-    url = warehouse_url()
-    mismatches: list[str] = []
-    checked = 0
-    with psycopg.connect(url) as conn:
-        files = conn.execute(
-            """SELECT file_hash, source_file, file_kind, bericht_type, status, lines_loaded,
-                      lines_quarantined
-               FROM audit.file_ledger WHERE _batch_id = %s""",
-            (batch_id,),
-        ).fetchall()
-        for file_hash, name, kind, btype, status, loaded, quarantined in files:
-            checked += 1
-            table = None
-            if kind == "cbs_adres":
-                table = "cbs_adres_gebied"
-            elif kind == "istandaarden" and status != "quarantined":
-                table = _LINE_TABLES.get(btype or "")
-                (messages,) = conn.execute(
-                    "SELECT count(*) FROM raw.istandaarden_bericht WHERE _file_hash = %s",
-                    (file_hash,),
-                ).fetchone()
-                if messages != 1:
-                    mismatches.append(f"{name}: {messages} message rows in raw, expected 1")
-            if table and status != "quarantined":
-                (n,) = conn.execute(
-                    f"SELECT count(*) FROM raw.{table} WHERE _file_hash = %s", (file_hash,)
-                ).fetchone()
-                if n != loaded:
-                    mismatches.append(f"{name}: ledger says {loaded} loaded, raw.{table} has {n}")
-            (nq,) = conn.execute(
-                "SELECT count(*) FROM quarantine.rejected_record WHERE _file_hash = %s",
-                (file_hash,),
-            ).fetchone()
-            if quarantined and nq == 0:
-                mismatches.append(
-                    f"{name}: {quarantined} quarantined lines but no quarantine record"
-                )
+def reconcile(
+    batch_id: str, dag_id: str = "ingest_istandaarden", url: str | None = None
+) -> dict[str, int]:
+    """Prove the ledger of this batch's files that ``dag_id`` owns against raw and quarantine,
+    with the one rule of ``sdw.ingest.reconcile`` (the same for every source); the outcome is
+    kept in audit.reconciliation, and a file that does not reconcile fails the task."""
+    with psycopg.connect(url or warehouse_url()) as conn:
+        checked, problems = mismatches(conn, batch_id, line_tables(), kinds_of(dag_id))
         conn.execute(
             """INSERT INTO audit.reconciliation (run_id, check_name, checked, failed, detail)
-               VALUES (%s, 'ledger_vs_raw', %s, %s, %s)""",
-            (batch_id, checked, len(mismatches), "\n".join(mismatches) or None),
+               VALUES (%s, %s, %s, %s, %s)""",
+            (
+                batch_id,
+                RECONCILE_CHECKS[dag_id],
+                checked,
+                len(problems),
+                "\n".join(problems) or None,
+            ),
         )
-    if mismatches:
-        raise RuntimeError("Ingest does not reconcile:\n" + "\n".join(mismatches))
+    if problems:
+        raise RuntimeError(f"{dag_id} does not reconcile:\n" + "\n".join(problems))
     return {"files_checked": checked}
+
+
+# audit.reconciliation.check_name per ingest DAG (names kept from before one rule served all).
+RECONCILE_CHECKS = {
+    "ingest_istandaarden": "ledger_vs_raw",
+    "ingest_cbs": "cbs_ledger_vs_raw",
+    "ingest_cases": "cases_ledger_vs_raw",
+}

@@ -1,7 +1,9 @@
 """Run one GX suite module against the warehouse and record the outcome in audit.validation_result.
 
-The Airflow task calls `run_suite_or_raise`: a failed expectation raises `ValidationFailed`
-carrying a readable summary, so the DAG run fails before anything is built or published.
+build_marts calls `run_stage_or_raise` for each stage (every ``raw_*`` suite before dbt, every
+``*_marts`` suite and the mart guard before publishing): a failed expectation raises
+`ValidationFailed` carrying a readable summary, so the DAG run fails before anything is built
+or published.
 
 Great Expectations is imported lazily (inside `run_suite`) because the import takes ~11 s; this
 module stays cheap to import from DAG files. The GX context is ephemeral: nothing is written to
@@ -20,11 +22,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from sdw.config import expectations_dir
 from sdw.validation.spec import DISCREPANCY_COLUMN, AssetCheck, SuiteDefinition
 
-# Repository layout: <repo>/plugins/sdw/validation/runner.py and <repo>/expectations/*.py.
-# A deployment with another layout points SDW_EXPECTATIONS_DIR at the suites.
-_DEFAULT_EXPECTATIONS_DIR = Path(__file__).resolve().parents[3] / "expectations"
 _EXAMPLES_PER_FAILURE = 3
 _RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
 # Result keys that may quote cell values; dropped for sensitive columns.
@@ -97,7 +97,7 @@ def load_suite_module(suite_module: str) -> ModuleType:
     if suite_module.endswith(".py") or os.sep in suite_module:
         path = Path(suite_module)
     else:
-        directory = Path(os.environ.get("SDW_EXPECTATIONS_DIR", _DEFAULT_EXPECTATIONS_DIR))
+        directory = expectations_dir()
         path = directory / f"{suite_module.removeprefix('expectations.')}.py"
     if not path.is_file():
         raise FileNotFoundError(f"suite module {suite_module!r} not found at {path}")
@@ -358,7 +358,7 @@ def stage_suites(stage: str) -> list[str]:
     """The suites of a build stage, by file name in expectations/: ``raw_*.py`` check raw
     before dbt runs, ``*_marts.py`` check the candidate marts before publishing. A new source
     or mart family adds its file and is validated without touching the DAG."""
-    directory = Path(os.environ.get("SDW_EXPECTATIONS_DIR", _DEFAULT_EXPECTATIONS_DIR))
+    directory = expectations_dir()
     pattern = {"raw": "raw_*.py", "marts": "*_marts.py"}[stage]
     return sorted(p.stem for p in directory.glob(pattern))
 

@@ -1,4 +1,4 @@
-"""A case export as the shared ingest machinery wants it: a ``ParsedFile`` per file.
+"""A case export as the ingest core wants it: a ``ParsedFile`` per file, no database.
 
 What is kept of a row (``raw.case_procedure``): the municipality, a pseudonym of the melding's
 identificatie, the law, the procedure's dates, the outcome and the CBS area of the address.
@@ -27,49 +27,13 @@ from sdw.cases.procedures import (
     HEADER,
     BadRow,
     CaseRow,
-    contract_columns,
-    decode,
     read_case_file,
 )
-from sdw.ingest.csv_contract import HeaderCheck, check_columns
-from sdw.ingest.istandaarden import IngestContext, ParsedFile
+from sdw.cases.tables import FILE_KIND, PROCEDURE, PROCEDURE_COLUMNS
+from sdw.ingest.contract import IngestContext, ParsedFile, deferred_file
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
 from sdw.pseudonym import Pseudonymiser, mask_bsns
-
-FILE_KIND = "cases"
-RAW_TABLE = "case_procedure"
-COLUMNS = [
-    "gemeentecode",
-    "melding_pseudoniem",
-    "wet",
-    "datum_melding",
-    "datum_onderzoek_afgerond",
-    "datum_start_aanvraag",
-    "datum_beschikking",
-    "datum_afhandeling",
-    "resultaat",
-    "adres_status",
-    "buurtcode",
-    "wijkcode",
-    "adres_gemeentecode",
-    "line_number",
-]
-
-
-LABEL = "case export (" + ";".join(HEADER) + ")"
-
-
-def header_check(path: Path) -> HeaderCheck | None:
-    """How the first line compares with the contract's columns: every one is required."""
-    if path.suffix.lower() not in (".csv", ".txt"):
-        return None
-    try:
-        with path.open("rb") as fh:
-            first = decode(fh.readline(65536)).strip("\r\n")
-    except OSError:
-        return None
-    return check_columns(LABEL, contract_columns(first), HEADER, HEADER)
 
 
 def case_pseudonym(pseudonymiser: Pseudonymiser, gemeentecode: str, identificatie: str) -> str:
@@ -110,15 +74,7 @@ def parse_case_file(path: Path, file_hash: str, ctx: IngestContext) -> ParsedFil
     """Everything about one export, decided in memory; nothing is written here."""
     parsed = read_case_file(path)
     if any(r.postcode is not None for _n, r in parsed.rows) and not ctx.has_address_file():
-        report = FileReport(
-            path.name,
-            file_hash,
-            FILE_KIND,
-            "deferred",
-            reason_code="NO_ADDRESS_FILE",
-            reason="No CBS address file loaded yet; add one to the inbox.",
-        )
-        return ParsedFile(report, {}, [])
+        return deferred_file(path, file_hash, FILE_KIND)
     rows: list[list[object]] = []
     for lineno, r in parsed.rows:
         rows.append(
@@ -155,4 +111,4 @@ def parse_case_file(path: Path, file_hash: str, ctx: IngestContext) -> ParsedFil
         lines_loaded=len(rows),
         lines_quarantined=len(quarantine),
     )
-    return ParsedFile(report, {RAW_TABLE: (COLUMNS, rows)}, quarantine)
+    return ParsedFile(report, {PROCEDURE: (PROCEDURE_COLUMNS, rows)}, quarantine)

@@ -1,49 +1,44 @@
-"""CBS files as the shared ingest machinery wants them: a ``ParsedFile`` per file.
+"""CBS files as the ingest core wants them: a ``ParsedFile`` per file, no database.
 
-Raw stays close to the source: statistics in long format in ``raw.cbs_observation`` (one row
-per region x period x measure, with the file's own label and text), the municipal benefits
-CSV in ``raw.cbs_municipal_benefit``. A "line" in the ledger is a data row of the file (a
-region row, or one OData record), so ``lines_in = lines_loaded + lines_quarantined`` holds per
-file while raw has one row per cell.
+A "line" in the ledger is a data row of the file (a region row, or one OData record), so
+``lines_in = lines_loaded + lines_quarantined`` holds per file while raw has one row per cell
+(see ``sdw.cbs.tables``). An address file's good rows load; a bad row goes to quarantine with
+the contract's fields of its line (a line of another width is not kept: see
+``sdw.ingest.csv_contract``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from sdw.cbs import benefits, kwb, statline
+from sdw.cbs.adres import COLUMNS as ADRES_CONTRACT
+from sdw.cbs.adres import address_file_year, parse_line
 from sdw.cbs.observations import Observation
-from sdw.ingest.istandaarden import ParsedFile
+from sdw.cbs.rules import (
+    BENEFIT_ROW,
+    CBS_ADRES_ROW,
+    CBS_KWB_ROW,
+    CBS_ODATA_RECORD,
+    CBS_STATLINE_ROW,
+)
+from sdw.cbs.tables import (
+    ADRES,
+    ADRES_COLUMNS,
+    BENEFIT_COLUMNS,
+    MUNICIPAL_BENEFIT,
+    OBSERVATION,
+    OBSERVATION_COLUMNS,
+)
+from sdw.ingest.contract import ParsedFile
+from sdw.ingest.csv_contract import contract_fragment
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
 
-OBSERVATION_COLUMNS = [
-    "dataset",
-    "table_id",
-    "file_format",
-    "region_code",
-    "region_name",
-    "period",
-    "measure",
-    "source_key",
-    "value",
-    "value_raw",
-    "line_number",
-]
-BENEFIT_COLUMNS = [
-    "gemeentecode",
-    "wijkcode",
-    "maand",
-    "regeling",
-    "aantal_personen",
-    "line_number",
-]
-
 
 def _table_id(name: str) -> str | None:
-    import re
-
     m = re.search(r"(\d{5}NED)", name, re.IGNORECASE)
     return m[1].upper() if m else None
 
@@ -109,12 +104,12 @@ def parse_statline_file(path: Path, file_hash: str) -> ParsedFile:
         path,
         file_hash,
         "cbs_statline",
-        "cbs_observation",
+        OBSERVATION,
         OBSERVATION_COLUMNS,
         rows,
         n - len(bad),
         [(b.line_number, b.reason, b.text) for b in bad],
-        "CBS_STATLINE_ROW",
+        CBS_STATLINE_ROW,
     )
 
 
@@ -126,12 +121,12 @@ def parse_kwb_file(path: Path, file_hash: str) -> ParsedFile:
         path,
         file_hash,
         "cbs_kwb",
-        "cbs_observation",
+        OBSERVATION,
         OBSERVATION_COLUMNS,
         rows,
         n - len(bad),
         bad,
-        "CBS_KWB_ROW",
+        CBS_KWB_ROW,
     )
 
 
@@ -145,12 +140,12 @@ def parse_benefits_file(path: Path, file_hash: str) -> ParsedFile:
         path,
         file_hash,
         "cbs_gemeente_uitkering",
-        "cbs_municipal_benefit",
+        MUNICIPAL_BENEFIT,
         BENEFIT_COLUMNS,
         rows,
         len(ok),
         bad,
-        "BENEFIT_ROW",
+        BENEFIT_ROW,
     )
 
 
@@ -164,10 +159,54 @@ def parse_odata_file(path: Path, file_hash: str) -> ParsedFile:
         path,
         file_hash,
         "cbs_odata",
-        "cbs_observation",
+        OBSERVATION,
         OBSERVATION_COLUMNS,
         rows,
         n - len(bad),
         bad,
-        "CBS_ODATA_RECORD",
+        CBS_ODATA_RECORD,
     )
+
+
+def parse_address_file(path: Path, file_hash: str) -> ParsedFile:
+    year = address_file_year(path)
+    assert year is not None, "caller checks the header first"
+    rows: list[list[object]] = []
+    quarantine: list[QuarantineRecord] = []
+    # Bytes, decoded line by line: one undecodable line is quarantined, not the whole file.
+    with path.open("rb") as fh:
+        header = fh.readline().decode("utf-8-sig")
+        sep = ";" if ";" in header else ","
+        for lineno, raw_line in enumerate(fh, start=2):
+            if not raw_line.strip():
+                continue
+            line = raw_line.decode("utf-8", errors="replace")
+            try:
+                if "\ufffd" in line:
+                    raise ValueError("not valid UTF-8")
+                r = parse_line(line, sep)
+            except ValueError as exc:
+                quarantine.append(
+                    QuarantineRecord(
+                        scope="record",
+                        reason_code=CBS_ADRES_ROW,
+                        reason=f"Line {lineno}: {exc}",
+                        original_fragment=contract_fragment(
+                            line.rstrip("\r\n").split(sep), len(ADRES_CONTRACT), sep
+                        ),
+                        line_number=lineno,
+                    )
+                )
+                continue
+            rows.append([r.postcode, r.huisnummer, r.buurtcode, r.wijkcode, r.gemeentecode, year])
+    n_in = len(rows) + len(quarantine)
+    report = FileReport(
+        source_file=path.name,
+        file_hash=file_hash,
+        file_kind="cbs_adres",
+        status="loaded_with_rejections" if quarantine else "loaded",
+        lines_in=n_in,
+        lines_loaded=len(rows),
+        lines_quarantined=len(quarantine),
+    )
+    return ParsedFile(report, {ADRES: (ADRES_COLUMNS, rows)}, quarantine)

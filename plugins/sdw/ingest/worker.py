@@ -1,0 +1,320 @@
+"""One ingest worker: its own connection and look-ups, the file's parse through its kind,
+and the group's write — each file whole, or quarantined whole when the warehouse refuses it.
+The pool in ``sdw.ingest.inbox`` runs one per process."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+from sdw.ingest.classify import by_name, unknown_file_reason
+from sdw.ingest.contract import (
+    INGEST_ERROR,
+    UNKNOWN_FILE_TYPE,
+    WAREHOUSE_REJECTED,
+    FileKind,
+    IngestContext,
+    ParsedFile,
+    RedactedFile,
+    keep_nothing,
+    masked,
+    quarantine_whole_file,
+)
+from sdw.ingest.lookups import WarehouseLookups
+from sdw.ingest.report import FileReport
+from sdw.ingest.writer import FileWrite, QuarantineRecord, write_files
+from sdw.pseudonym import Pseudonymiser, mask_bsns
+
+log = logging.getLogger(__name__)
+
+
+# A concurrent worker holds the same ReferentieNummers (OP283 index), or the two deadlocked on
+# them: the group is read and written again (see Worker.ingest_group).
+# What the warehouse says when it refuses a write that a retry or a quarantine can answer.
+_REFUSED = (
+    psycopg.errors.DataError,
+    psycopg.errors.IntegrityError,
+    psycopg.errors.DeadlockDetected,
+)
+_OP283_INDEX = "istandaarden_323_prestatie_op283"
+_CONTENTION_ATTEMPTS = 5
+
+
+def _is_contention(exc: BaseException) -> bool:
+    if isinstance(exc, psycopg.errors.DeadlockDetected):
+        return True
+    return (
+        isinstance(exc, psycopg.errors.UniqueViolation)
+        and getattr(exc.diag, "constraint_name", None) == _OP283_INDEX
+    )
+
+
+class _Contended(Exception):
+    def __init__(self, cause: psycopg.Error) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse database failed (gone, unreachable, out of space): the one kind of error
+    that stops a delivery, because no file can be recorded without it."""
+
+
+def infrastructure(exc: psycopg.Error) -> WarehouseUnavailable:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return WarehouseUnavailable(
+        f"The warehouse database failed during ingest ({type(exc).__name__}: {first}); "
+        "nothing of the files being written was kept. Check that PostgreSQL is running and "
+        "reachable, then run again: files already loaded are recognised."
+    )
+
+
+class Worker:
+    """Per-process state: one connection, the key, the address lookup."""
+
+    def __init__(self, url: str, key: bytes, batch_id: str) -> None:
+        self.conn = psycopg.connect(url, autocommit=True)
+        # A file's transaction (ledger + raw + quarantine) need not wait for its WAL flush: a
+        # server crash can only lose whole, most recent transactions, and a file whose ledger
+        # row is lost is simply loaded again by the next run. Never a half file.
+        self.conn.execute("SET synchronous_commit = off")
+        self.batch_id = batch_id
+        self.kinds = by_name()
+        self.lookups = WarehouseLookups(self.conn)
+        self.ctx = IngestContext(
+            Pseudonymiser(key),
+            self.lookups.lookup_address,
+            self.lookups.has_address_file,
+            self.lookups.loaded_references,
+            required_columns=self.lookups.required_columns(),
+        )
+
+    def ingest(self, path: Path, file_hash: str, kind: str) -> FileReport:
+        return self.ingest_group([(str(path), file_hash, kind)])[0]
+
+    def ingest_group(self, items: list[tuple[str, str, str]]) -> list[FileReport]:
+        """Parse each file of the group, then write the group in one transaction (each file
+        whole: see writer.write_files). Another worker may be writing the same provider's
+        ReferentieNummers at the same moment (a re-sent declaration in the same delivery): the
+        warehouse's OP283 index makes one of the two wait and fail, and that one reads its
+        group again, now seeing the other's lines, so the repeats are quarantined line by line
+        as DUPLICATE_LINE."""
+        for attempt in range(1, _CONTENTION_ATTEMPTS + 1):
+            try:
+                return self._ingest_group(items)
+            except _Contended as exc:
+                if attempt == _CONTENTION_ATTEMPTS:
+                    raise infrastructure(exc.cause) from exc.cause
+                log.info(
+                    "a concurrent write of the same ReferentieNummers (%s); reading the "
+                    "group of %d files again",
+                    type(exc.cause).__name__,
+                    len(items),
+                )
+        raise AssertionError("unreachable")
+
+    def _ingest_group(self, items: list[tuple[str, str, str]]) -> list[FileReport]:
+        loaded = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT file_hash FROM audit.file_ledger WHERE file_hash = ANY(%s)",
+                ([h for _p, h, _k in items],),
+            )
+        }
+        results: list[FileReport | FileWrite] = []
+        sightings: list[tuple[FileReport, str]] = []
+        self._paths = {h: Path(p) for p, h, _k in items}
+        try:
+            for path_str, file_hash, kind in items:
+                path = Path(path_str)
+                if file_hash in loaded:
+                    report = FileReport(path.name, file_hash, kind, "duplicate")
+                    sightings.append((report, "duplicate"))
+                    results.append(report)
+                    continue
+                parsed = self._parse(path, file_hash, kind)
+                if parsed.report.status == "deferred":
+                    sightings.append((parsed.report, "deferred"))
+                    results.append(parsed.report)
+                    continue
+                write = FileWrite(
+                    parsed.report, path.stat().st_size, parsed.tables, parsed.quarantine
+                )
+                self._remember_references(write)
+                results.append(write)
+            pending = [r for r in results if isinstance(r, FileWrite)]
+            raced = self._write(pending, sightings)
+            results = [
+                next((w for w in pending if w.report.file_hash == r.report.file_hash), r)
+                if isinstance(r, FileWrite)
+                else r
+                for r in results
+            ]
+        finally:
+            self.lookups.pending_references.clear()
+        return [
+            r
+            if isinstance(r, FileReport)
+            else (
+                FileReport(
+                    r.report.source_file, r.report.file_hash, r.report.file_kind, "duplicate"
+                )
+                if r.report.file_hash in raced
+                else r.report
+            )
+            for r in results
+        ]
+
+    def _write(self, pending: list[FileWrite], sightings: list[tuple[FileReport, str]]) -> set[str]:
+        """Write the group; when the warehouse refuses a value (a data or constraint error,
+        not a failing server), write its files one by one so that only the file it refuses is
+        quarantined. ``pending`` is updated in place with what was written instead."""
+        try:
+            return write_files(self.conn, pending, self.batch_id, sightings)
+        except _REFUSED as exc:
+            if _is_contention(exc):
+                raise _Contended(exc) from exc
+            log.warning(
+                "group of %d files refused (%s); writing them one by one",
+                len(pending),
+                type(exc).__name__,
+            )
+        raced = write_files(self.conn, [], self.batch_id, sightings)
+        for i in range(len(pending)):
+            raced |= self._write_alone(pending, i)
+        return raced
+
+    def _write_alone(self, pending: list[FileWrite], i: int) -> set[str]:
+        """Write file ``i`` in a transaction of its own; on contention read it again (the other
+        worker's lines are committed by then), on a refused value quarantine it whole."""
+        write = pending[i]
+        path = self._paths[write.report.file_hash]
+        for _attempt in range(_CONTENTION_ATTEMPTS):
+            try:
+                return write_files(self.conn, [write], self.batch_id)
+            except _REFUSED as exc:
+                if _is_contention(exc):
+                    parsed = self._parse(path, write.report.file_hash, write.report.file_kind)
+                    write = pending[i] = FileWrite(
+                        parsed.report, write.file_size, parsed.tables, parsed.quarantine
+                    )
+                    continue
+                detail = mask_bsns(str(exc).strip().splitlines()[0], self.ctx.pseudonymiser)
+                log.error("the warehouse refused %s; quarantined: %s", path.name, detail)
+                parsed = quarantine_whole_file(
+                    path,
+                    write.report.file_hash,
+                    WAREHOUSE_REJECTED,
+                    f"The warehouse refused a value of this file ({detail}); nothing of it was "
+                    "loaded. Please report it: the reader should have caught this.",
+                    self.ctx,
+                    kind=write.report.file_kind,
+                    redaction=self._redaction(write.report.file_kind),
+                    bericht_type=write.report.bericht_type,
+                    wet=write.report.wet,
+                )
+                write = pending[i] = FileWrite(
+                    parsed.report, write.file_size, {}, parsed.quarantine
+                )
+        return write_files(self.conn, [write], self.batch_id)
+
+    def _remember_references(self, write: FileWrite) -> None:
+        """ReferentieNummers of a parsed, not yet written file count as loaded for the next
+        files of its group (OP283 across files)."""
+        table = write.tables.get("istandaarden_323_prestatie")
+        if not table:
+            return
+        columns, rows = table
+        wet, agb, ref = (
+            list(columns).index(c) for c in ("wet", "aanbieder_agb", "referentienummer")
+        )
+        for row in rows:
+            self.lookups.pending_references.setdefault((str(row[wet]), str(row[agb])), set()).add(
+                str(row[ref])
+            )
+
+    def _parse(self, path: Path, file_hash: str, kind: str) -> ParsedFile:
+        """Whatever goes wrong reading one file ends as that file's quarantine; only the
+        warehouse or the disk failing stops the delivery."""
+        try:
+            parsed = (
+                self.kinds[kind].parse(path, file_hash, self.ctx)
+                if kind in self.kinds
+                else self._unknown(path, file_hash)
+            )
+        except psycopg.Error as exc:
+            raise infrastructure(exc) from exc
+        except OSError as exc:
+            if exc.errno is not None:
+                raise  # the disk failed (or the file vanished), not its content: say so
+            parsed = self._ingest_error(path, file_hash, kind, exc)
+        except Exception as exc:
+            parsed = self._ingest_error(path, file_hash, kind, exc)
+        # Never a clear BSN, whatever the loader put in its reasons and fragments: one place
+        # for every kind of file.
+        return masked(parsed, self.ctx.pseudonymiser)
+
+    def _ingest_error(self, path: Path, file_hash: str, kind: str, exc: Exception) -> ParsedFile:
+        """One poison file must not block the rest of the delivery. It is recorded in
+        quarantine and the ledger with the error; the log has the (masked) traceback."""
+        detail = mask_bsns(traceback.format_exc(), self.ctx.pseudonymiser)
+        log.error("unexpected error reading %s; quarantined:\n%s", path.name, detail)
+        reason = (
+            f"Unexpected {type(exc).__name__} while reading this file; nothing of it was "
+            "loaded. The ingest task log has the details; please report it."
+        )
+        try:
+            return quarantine_whole_file(
+                path,
+                file_hash,
+                INGEST_ERROR,
+                reason,
+                self.ctx,
+                kind=kind,
+                redaction=self._redaction(kind),
+            )
+        except Exception as again:  # redaction itself failed: keep nothing of the content
+            log.error("could not redact %s either (%s)", path.name, type(again).__name__)
+            report = FileReport(
+                path.name,
+                file_hash,
+                kind,
+                "quarantined",
+                reason_code=INGEST_ERROR,
+                reason=reason,
+                lines_in=1,
+                lines_loaded=0,
+                lines_quarantined=1,
+            )
+            note = f"[{path.stat().st_size} bytes; not kept: they could not be redacted]"
+            return ParsedFile(report, {}, [QuarantineRecord("file", INGEST_ERROR, reason, note)])
+
+    def _unknown(self, path: Path, file_hash: str) -> ParsedFile:
+        return quarantine_whole_file(
+            path, file_hash, UNKNOWN_FILE_TYPE, unknown_file_reason(), self.ctx, kind="unknown"
+        )
+
+    def _redaction(self, kind: str) -> Callable[[Path, Pseudonymiser, str], RedactedFile]:
+        """What of a file of this kind may be kept when it is refused whole."""
+        known: FileKind | None = self.kinds.get(kind)
+        return known.redaction if known is not None else keep_nothing
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+_worker: Worker | None = None
+
+
+def init_worker(url: str, key: bytes, batch_id: str) -> None:
+    global _worker
+    _worker = Worker(url, key, batch_id)
+
+
+def work_on(group: list[tuple[str, str, str]]) -> list[FileReport]:
+    assert _worker is not None
+    return _worker.ingest_group(group)
