@@ -113,7 +113,7 @@ def stage_read_message(files, _ctx):
 
 
 def _context():
-    from sdw.ingest.istandaarden import IngestContext
+    from sdw.ingest.contract import IngestContext
     from sdw.pseudonym import Pseudonymiser
 
     return IngestContext(
@@ -125,7 +125,7 @@ def _context():
 
 
 def stage_parse_file(files, ctx):
-    from sdw.ingest.istandaarden import parse_message_file
+    from sdw.istandaarden.parse import parse_message_file
 
     for f in files:
         parsed = parse_message_file(f, "0" * 64, ctx)

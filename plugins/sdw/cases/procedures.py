@@ -10,7 +10,7 @@ exports it (column names after the Gemeentelijk Gegevensmodel, docs/procedure-ti
   are allowed and ignored: nothing of them is ever stored, not even in quarantine.
 - ``gemeentecode``: ``GM`` + 4 digits (``0999`` is accepted and prefixed).
 - ``identificatie``: the melding's case number, unique within the municipality. Stored only as
-  a keyed pseudonym (a case number may embed a BSN), see ``sdw.cases.load``.
+  a keyed pseudonym (a case number may embed a BSN), see ``sdw.cases.parse``.
 - ``wet``: ``wmo`` or ``jeugdwet``; also ``Wmo``, ``WMO 2015``, ``iWmo``, ``Jeugdwet``, ``jeugd``,
   ``jw``, ``iJw`` (case and spaces ignored).
 - dates: ``dd-mm-jjjj`` (also ``d-m-jjjj`` and ``/``) or ``jjjj-mm-dd``; a trailing time

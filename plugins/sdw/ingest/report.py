@@ -11,7 +11,7 @@ _NOT_LEDGERED = ("duplicate", "deferred")
 class FileReport:
     source_file: str
     file_hash: str
-    file_kind: str  # 'istandaarden' | 'cbs_adres' | 'unknown'
+    file_kind: str  # a registered source's kind (sdw.ingest.classify.kinds) or 'unknown'
     # 'loaded' | 'loaded_with_rejections' | 'quarantined' | 'duplicate' | 'deferred' (a 301
     # waiting for a CBS address file: not ledgered, it loads from the inbox on a later run)
     status: str

@@ -57,7 +57,7 @@ def reconcile(
                VALUES (%s, %s, %s, %s, %s)""",
             (
                 batch_id,
-                RECONCILE_CHECKS[dag_id],
+                _check_name(dag_id),
                 checked,
                 len(problems),
                 "\n".join(problems) or None,
@@ -68,9 +68,9 @@ def reconcile(
     return {"files_checked": checked}
 
 
-# audit.reconciliation.check_name per ingest DAG (names kept from before one rule served all).
-RECONCILE_CHECKS = {
-    "ingest_istandaarden": "ledger_vs_raw",
-    "ingest_cbs": "cbs_ledger_vs_raw",
-    "ingest_cases": "cases_ledger_vs_raw",
-}
+def _check_name(dag_id: str) -> str:
+    """audit.reconciliation.check_name: ``<source>_ledger_vs_raw`` per ingest DAG, as the
+    names were before one rule served all (ingest_istandaarden's is plain ``ledger_vs_raw``)."""
+    if dag_id == "ingest_istandaarden":
+        return "ledger_vs_raw"
+    return f"{dag_id.removeprefix('ingest_')}_ledger_vs_raw"

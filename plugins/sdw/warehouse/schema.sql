@@ -349,7 +349,7 @@ CREATE TABLE IF NOT EXISTS raw.istandaarden_323_prestatie (
 -- OP283: a provider's ReferentieNummer is unique within a law. Ingest looks loaded numbers up
 -- to quarantine re-sent lines; the unique index is what makes that hold when two ingest workers
 -- write the same provider's files at once (the second waits for the first, fails, and reads its
--- files again: see sdw.ingest.inbox). It replaces the plain look-up index of earlier versions.
+-- files again: see sdw.ingest.worker). It replaces the plain look-up index of earlier versions.
 DROP INDEX IF EXISTS raw.istandaarden_323_prestatie_referentie;
 CREATE UNIQUE INDEX IF NOT EXISTS istandaarden_323_prestatie_op283
     ON raw.istandaarden_323_prestatie (aanbieder_agb, referentienummer, wet);

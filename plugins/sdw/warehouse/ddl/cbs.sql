@@ -1,5 +1,5 @@
 -- ---------------------------------------------------------------- raw: CBS open data
--- Loaded by the ingest_cbs DAG (plugins/sdw/cbs/loads.py). Public statistics, no personal data.
+-- Loaded by the ingest_cbs DAG (plugins/sdw/cbs/parse.py). Public statistics, no personal data.
 
 -- Every CBS statistic in long format: SES-WOA (StatLine CSV, OData v3/v4), Kerncijfers wijken
 -- en buurten (xlsx/CSV, OData), benefit recipients per wijk. One row per region x period x
