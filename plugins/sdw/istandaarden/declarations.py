@@ -52,7 +52,11 @@ _LINE = "\u241e"  # SYMBOL FOR RECORD SEPARATOR
 
 
 class NeedsStreaming(Exception):
-    """The file cannot be read in bulk; read it with ``parse.read_message`` instead."""
+    """The file cannot be read in bulk; read it with ``reader.read_message`` instead."""
+
+
+# Where a chunk's line keeps what precedes the Prestatie's own fields.
+CLIENT_AT, PRESTATIE_AT, BSN_AT, FIELDS_FROM = 0, 1, 2, 3
 
 
 @dataclass

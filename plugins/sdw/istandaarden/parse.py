@@ -21,6 +21,10 @@ from sdw.ingest.contract import quarantine_whole_file as _quarantine_whole_file
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
 from sdw.istandaarden.declarations import (
+    BSN_AT,
+    CLIENT_AT,
+    FIELDS_FROM,
+    PRESTATIE_AT,
     DeclarationReader,
     NeedsStreaming,
     read_declaration,
@@ -384,8 +388,7 @@ def _read_declaration_lines(d: DeclarationReader, ctx: IngestContext) -> _Body:
     keys = d.reader.prestatie_keys
     columns = [*HEADER_KEYS, "declaratienummer", *keys, "bsn_pseudoniem"]
     rows: list[list[object]] = []
-    # Line fields start after (client position, Prestatie position, BSN).
-    at = {k: i + 3 for i, k in enumerate(keys)}
+    at = {k: i + FIELDS_FROM for i, k in enumerate(keys)}
     i_ref, i_cat = at["referentienummer"], at["productcategorie"]
     i_begin, i_end = at["productperiode_begindatum"], at["productperiode_einddatum"]
     i_amount, i_dc = at["ingediend_bedrag"], at["debet_credit"]
@@ -406,7 +409,7 @@ def _read_declaration_lines(d: DeclarationReader, ctx: IngestContext) -> _Body:
             common = [d.header[k] for k in HEADER_KEYS] + [d.declaratie["declaratienummer"]]
         lines_in += len(chunk.lines)
         for f in chunk.lines:
-            bsn, ref = f[2], f[i_ref]
+            bsn, ref = f[BSN_AT], f[i_ref]
             body.bsns.add(bsn)
             bad: tuple[str, Unreadable] | None = None
             for i, conv, key in typed:
@@ -427,7 +430,7 @@ def _read_declaration_lines(d: DeclarationReader, ctx: IngestContext) -> _Body:
                 or (duplicate_rejection(ref) if ref in seen else None)
             )
             if rejection is not None:
-                client, position = int(f[0]), int(f[1])
+                client, position = int(f[CLIENT_AT]), int(f[PRESTATIE_AT])
                 body.reject(
                     rejection,
                     chunk.prestatie(client, position),
@@ -438,8 +441,11 @@ def _read_declaration_lines(d: DeclarationReader, ctx: IngestContext) -> _Body:
                 )
                 continue
             seen.add(ref)  # OP283 counts loaded lines, as the warehouse does across files
-            body.loaded_lines[ref] = (len(rows), f"Client[{f[0]}]/Prestatie[{f[1]}]")
-            rows.append([*common, *[v or None for v in f[3:]], pseudo(bsn)])
+            body.loaded_lines[ref] = (
+                len(rows),
+                f"Client[{f[CLIENT_AT]}]/Prestatie[{f[PRESTATIE_AT]}]",
+            )
+            rows.append([*common, *[v or None for v in f[FIELDS_FROM:]], pseudo(bsn)])
     if d.header is None or d.declaratie is None:  # else NeedsStreaming was raised
         raise MalformedMessage("a declaration without its Header")
     body.header = d.header
