@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 
-from sdw.ingest.classify import by_name, unknown_file_reason
+from sdw.ingest.classify import UNKNOWN, by_name, unknown_file_reason
 from sdw.ingest.contract import (
     INGEST_ERROR,
     UNKNOWN_FILE_TYPE,
@@ -19,7 +18,7 @@ from sdw.ingest.contract import (
     FileKind,
     IngestContext,
     ParsedFile,
-    RedactedFile,
+    WholeFileRedaction,
     keep_nothing,
     masked,
     quarantine_whole_file,
@@ -74,7 +73,7 @@ def infrastructure(exc: psycopg.Error) -> WarehouseUnavailable:
 
 
 class Worker:
-    """Per-process state: one connection, the key, the address lookup."""
+    """Per-process state: one connection, the key, the warehouse look-ups, the file kinds."""
 
     def __init__(self, url: str, key: bytes, batch_id: str) -> None:
         self.conn = psycopg.connect(url, autocommit=True)
@@ -295,10 +294,10 @@ class Worker:
 
     def _unknown(self, path: Path, file_hash: str) -> ParsedFile:
         return quarantine_whole_file(
-            path, file_hash, UNKNOWN_FILE_TYPE, unknown_file_reason(), self.ctx, kind="unknown"
+            path, file_hash, UNKNOWN_FILE_TYPE, unknown_file_reason(), self.ctx, kind=UNKNOWN
         )
 
-    def _redaction(self, kind: str) -> Callable[[Path, Pseudonymiser, str], RedactedFile]:
+    def _redaction(self, kind: str) -> WholeFileRedaction:
         """What of a file of this kind may be kept when it is refused whole."""
         known: FileKind | None = self.kinds.get(kind)
         return known.redaction if known is not None else keep_nothing
