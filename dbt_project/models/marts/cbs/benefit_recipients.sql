@@ -94,7 +94,7 @@ benefits as (
 
 population as (
 
-    select * from {{ ref('population_by_district') }}
+    select * from {{ ref('int_population_pivoted_to_regions') }}
     where region_level = 'WK'
 
 ),

@@ -9,7 +9,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_message_norm_events') }}
+    select * from {{ ref('int_message_norm_clocks_unioned') }}
 
 ),
 

@@ -9,13 +9,13 @@ with
 
 requests as (
 
-    select * from {{ ref('int_assignment_requests') }}
+    select * from {{ ref('int_assignment_requests_decided') }}
 
 ),
 
 assignments as (
 
-    select * from {{ ref('int_assignment_starts') }}
+    select * from {{ ref('int_assignments_started_and_stopped') }}
 
 ),
 

@@ -26,7 +26,7 @@ stops as (
 
 requests as (
 
-    select * from {{ ref('int_assignment_requests') }}
+    select * from {{ ref('int_assignment_requests_decided') }}
 
 ),
 
