@@ -46,7 +46,7 @@ final as (
             ('pct_beschikking_within_norm', 'numeric(5, 2)'),
             ('aanvragen_open_past_norm', 'integer'),
         ] %}
-        (case when not suppressed then {{ column }} end)::{{ type }} as {{ column }},
+            (case when not suppressed then {{ column }} end)::{{ type }} as {{ column }},
         {%- endfor %}
         backlog_measured_on::date as backlog_measured_on,
         suppressed::boolean as suppressed

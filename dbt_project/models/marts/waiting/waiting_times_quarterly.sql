@@ -1,7 +1,7 @@
 -- KPI contract v1 (DESIGN.md): waiting times from request (315) to decision (301 or 319
 -- afgewezen) and from assignment to start of care (305), one row per municipality x law x
--- quarter. Requests: int_assignment_requests_decided; assignments: int_assignments_started_and_stopped; measures:
--- macros/waiting_time_measures.
+-- quarter. Requests: int_assignment_requests_decided; assignments:
+-- int_assignments_started_and_stopped; measures: macros/waiting_time_measures.
 
 with
 
