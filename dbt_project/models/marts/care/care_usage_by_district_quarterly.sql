@@ -16,7 +16,7 @@ measures as (
 
 population as (
 
-    select * from {{ ref('population_by_district') }}
+    select * from {{ ref('int_population_pivoted_to_regions') }}
     where region_level = 'WK'
 
 ),

@@ -80,7 +80,8 @@ cbs as (
 
     from cbs_quarters
     where recipients is not null or pct_15_plus is not null
-    order by municipality_code, district_code, quarter_start, benefit_type, period desc
+    order by
+        municipality_code asc, district_code asc, quarter_start asc, benefit_type asc, period desc
 
 ),
 
@@ -94,7 +95,7 @@ benefits as (
 
 population as (
 
-    select * from {{ ref('population_by_district') }}
+    select * from {{ ref('int_population_pivoted_to_regions') }}
     where region_level = 'WK'
 
 ),

@@ -1,55 +1,32 @@
--- Inhabitants by CBS age band per region and year, from Kerncijfers wijken en buurten (KWB).
--- CBS rounds wijk and buurt counts to multiples of 5; secret cells stay null.
+-- Inhabitants by CBS age band per region and year (int_population_pivoted_to_regions), as
+-- published.
 
 with
 
-kwb as (
+population as (
 
-    select * from {{ ref('stg_cbs__observations') }}
-    where dataset = 'kwb' and period ~ '^[0-9]{4}$'
-
-),
-
-wide as (
-
-    select
-        region_code,
-        region_level,
-        municipality_code,
-        district_code,
-        year,
-        max(region_name) as region_name,
-        max(value) filter (where measure = 'a_inw') as inhabitants,
-        max(value) filter (where measure = 'a_00_14') as age_00_14,
-        max(value) filter (where measure = 'a_15_24') as age_15_24,
-        max(value) filter (where measure = 'a_25_44') as age_25_44,
-        max(value) filter (where measure = 'a_45_64') as age_45_64,
-        max(value) filter (where measure = 'a_65_oo') as age_65_plus
-
-    from kwb
-    group by region_code, region_level, municipality_code, district_code, year
+    select * from {{ ref('int_population_pivoted_to_regions') }}
 
 ),
 
 final as (
 
     select
-        region_code::text as region_code,
-        region_level::text as region_level,
-        region_name::text as region_name,
-        municipality_code::text as municipality_code,
-        district_code::text as district_code,
-        year::integer as year,
-        inhabitants::integer as inhabitants,
-        age_00_14::integer as age_00_14,
-        age_15_24::integer as age_15_24,
-        age_25_44::integer as age_25_44,
-        age_45_64::integer as age_45_64,
-        age_65_plus::integer as age_65_plus,
-        (age_15_24 + age_25_44 + age_45_64 + age_65_plus)::integer as inhabitants_15_plus
+        region_code,
+        region_level,
+        region_name,
+        municipality_code,
+        district_code,
+        year,
+        inhabitants,
+        age_00_14,
+        age_15_24,
+        age_25_44,
+        age_45_64,
+        age_65_plus,
+        inhabitants_15_plus
 
-    from wide
-    where inhabitants is not null
+    from population
 
 )
 

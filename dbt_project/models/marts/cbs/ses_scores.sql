@@ -44,7 +44,7 @@ with_baseline as (
 
     from wide
     left join wide as baseline
-        on baseline.region_code = wide.region_code
+        on wide.region_code = baseline.region_code
         and baseline.year = {{ var('ses_baseline_year', 2021) }}
 
 ),

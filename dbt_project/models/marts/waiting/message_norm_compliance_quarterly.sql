@@ -9,7 +9,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_message_norm_events') }}
+    select * from {{ ref('int_message_norm_clocks_unioned') }}
 
 ),
 
@@ -27,7 +27,9 @@ messages as (
 
 as_of as (
 
-    select municipality_code, max(message_date) as as_of_date
+    select
+        municipality_code,
+        max(message_date) as as_of_date
     from messages
     group by municipality_code
 
@@ -81,14 +83,14 @@ final as (
         count(*) filter (where outcome in ('late', 'missing'))::integer as late,
         count(*) filter (where outcome = 'missing')::integer as missing_past_norm,
         count(*) filter (where outcome = 'not_yet_due')::integer as not_yet_due,
-        (case
+        case
             when count(*) filter (where outcome <> 'not_yet_due') > 0
                 then round(
-                    100.0 * count(*) filter (where outcome = 'on_time')
-                    / count(*) filter (where outcome <> 'not_yet_due'),
-                    2
-                )
-        end)::numeric(5, 2) as pct_on_time
+                        100.0 * count(*) filter (where outcome = 'on_time')
+                        / count(*) filter (where outcome <> 'not_yet_due'),
+                        2
+                    )
+        end::numeric(5, 2) as pct_on_time
 
     from classified
     group by municipality_code, law, provider_agb, norm_code, quarter_start

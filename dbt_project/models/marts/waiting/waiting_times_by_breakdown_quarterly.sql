@@ -9,13 +9,13 @@ with
 
 requests as (
 
-    select * from {{ ref('int_assignment_requests') }}
+    select * from {{ ref('int_assignment_requests_decided') }}
 
 ),
 
 assignments as (
 
-    select * from {{ ref('int_assignment_starts') }}
+    select * from {{ ref('int_assignments_started_and_stopped') }}
 
 ),
 
@@ -33,23 +33,45 @@ referrers as (
 
 requests_by as (
 
-    select *, 'product_category' as breakdown, coalesce(product_category, 'onbekend') as breakdown_code
+    select
+        *,
+        'product_category' as breakdown,
+        coalesce(product_category, 'onbekend') as breakdown_code
     from requests
     union all
-    select *, 'provider', provider_agb from requests
+    select
+        *,
+        'provider' as breakdown,
+        provider_agb as breakdown_code
+    from requests
     union all
-    select *, 'referrer_type', coalesce(referrer_type, 'onbekend') from requests
+    select
+        *,
+        'referrer_type' as breakdown,
+        coalesce(referrer_type, 'onbekend') as breakdown_code
+    from requests
 
 ),
 
 assignments_by as (
 
-    select *, 'product_category' as breakdown, coalesce(product_category, 'onbekend') as breakdown_code
+    select
+        *,
+        'product_category' as breakdown,
+        coalesce(product_category, 'onbekend') as breakdown_code
     from assignments
     union all
-    select *, 'provider', provider_agb from assignments
+    select
+        *,
+        'provider' as breakdown,
+        provider_agb as breakdown_code
+    from assignments
     union all
-    select *, 'referrer_type', coalesce(referrer_type, 'geen_verzoek') from assignments
+    select
+        *,
+        'referrer_type' as breakdown,
+        coalesce(referrer_type, 'geen_verzoek') as breakdown_code
+    from assignments
 
 ),
 
@@ -76,8 +98,9 @@ final as (
             when 'referrer_type' then
                 coalesce(
                     referrers.name,
-                    case when measures.breakdown_code = 'geen_verzoek'
-                        then 'Geen verzoek (toewijzing op initiatief van de gemeente)'
+                    case
+                        when measures.breakdown_code = 'geen_verzoek'
+                            then 'Geen verzoek (toewijzing op initiatief van de gemeente)'
                     end
                 )
         end)::text as breakdown_name,
@@ -94,12 +117,12 @@ final as (
 
     left join categories
         on measures.breakdown = 'product_category'
-        and categories.law = measures.law
-        and categories.product_category = measures.breakdown_code
+        and measures.law = categories.law
+        and measures.breakdown_code = categories.product_category
 
     left join referrers
         on measures.breakdown = 'referrer_type'
-        and referrers.referrer_type = measures.breakdown_code
+        and measures.breakdown_code = referrers.referrer_type
 
 )
 

@@ -1,19 +1,19 @@
 -- KPI contract v1 (DESIGN.md): waiting times from request (315) to decision (301 or 319
 -- afgewezen) and from assignment to start of care (305), one row per municipality x law x
--- quarter. Requests: int_assignment_requests; assignments: int_assignment_starts; measures:
--- macros/waiting_time_measures.
+-- quarter. Requests: int_assignment_requests_decided; assignments:
+-- int_assignments_started_and_stopped; measures: macros/waiting_time_measures.
 
 with
 
 requests as (
 
-    select * from {{ ref('int_assignment_requests') }}
+    select * from {{ ref('int_assignment_requests_decided') }}
 
 ),
 
 assignments as (
 
-    select * from {{ ref('int_assignment_starts') }}
+    select * from {{ ref('int_assignments_started_and_stopped') }}
 
 ),
 

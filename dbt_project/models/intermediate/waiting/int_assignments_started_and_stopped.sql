@@ -26,7 +26,7 @@ stops as (
 
 requests as (
 
-    select * from {{ ref('int_assignment_requests') }}
+    select * from {{ ref('int_assignment_requests_decided') }}
 
 ),
 
@@ -56,7 +56,8 @@ latest_start as (
         case when delivery_status <> '3' then care_start_date end as care_start_date
 
     from starts
-    order by municipality_code, law, provider_agb, assignment_number, message_date desc,
+    order by
+        municipality_code asc, law asc, provider_agb asc, assignment_number asc, message_date desc,
         message_id desc
 
 ),

@@ -29,7 +29,7 @@ rejected_lines as (
 
 assignment_districts as (
 
-    select * from {{ ref('int_assignment_districts') }}
+    select * from {{ ref('int_assignments_mapped_to_districts') }}
 
 ),
 
@@ -55,7 +55,7 @@ assessed as (
         declaration_lines.signed_submitted_amount_eur,
         declaration_lines.signed_delivered_volume,
         rejected_lines.reference_number is not null as is_rejected,
-        coalesce(assignment_districts.district_code, 'UNKNOWN') as district_code,
+        {{ district_or_unknown('assignment_districts.district_code') }} as district_code,
         declaration_lines.message_id,
         declaration_lines.source_file,
         declaration_lines.file_hash

@@ -1,6 +1,8 @@
 -- The district of each assignment: the client's BRP-address wijk (Contact Soort 01, reduced to
 -- CBS codes at ingest) on the latest 301 (greatest Dagtekening) holding the ToewijzingNummer.
 -- ToewijzingNummer is the municipality's number, so it is unique within law + municipality.
+-- The district stays null when unknown: the models that count rows label it
+-- (macros/district_or_unknown), since they also meet lines whose assignment has no 301 at all.
 
 with
 
@@ -63,7 +65,7 @@ latest as (
         message_id as latest_301_message_id,
         message_date as latest_301_message_date,
         coalesce(address_status, 'no_client') as address_status,
-        coalesce(district_code, 'UNKNOWN') as district_code
+        district_code
 
     from ranked
     where recency_rank = 1

@@ -141,8 +141,9 @@ final as (
             when assignment_date <= coalesce(rejection_date, assignment_date) then 'toegewezen'
             else 'afgewezen'
         end as decision,
-        case when rejection_date < coalesce(assignment_date, rejection_date + 1)
-            then rejection_reason
+        case
+            when rejection_date < coalesce(assignment_date, rejection_date + 1)
+                then rejection_reason
         end as rejection_reason,
         decision_date - request_date as days_to_decision,
         {{ add_working_days('request_date', 5) }} as decision_due_date,

@@ -12,20 +12,22 @@ with
 
 requests as (
 
-    select * from {{ ref('int_assignment_requests') }}
+    select * from {{ ref('int_assignment_requests_decided') }}
 
 ),
 
 assignments as (
 
-    select * from {{ ref('int_assignment_starts') }}
+    select * from {{ ref('int_assignments_started_and_stopped') }}
 
 ),
 
 events as (
 
     select
-        municipality_code, law, provider_agb,
+        municipality_code,
+        law,
+        provider_agb,
         'OP274_ANTWOORD' as norm_code,
         request_date as clock_start_date,
         first_answer_date as answered_date
@@ -34,30 +36,36 @@ events as (
     union all
 
     select
-        municipality_code, law, provider_agb,
-        'OP274_ONDERZOEK',
-        in_onderzoek_date,
-        decision_message_date
+        municipality_code,
+        law,
+        provider_agb,
+        'OP274_ONDERZOEK' as norm_code,
+        in_onderzoek_date as clock_start_date,
+        decision_message_date as answered_date
     from requests
     where in_onderzoek_date is not null
 
     union all
 
     select
-        municipality_code, law, provider_agb,
-        'OP271_START',
-        greatest(reported_start_date, first_assignment_date),
-        start_message_date
+        municipality_code,
+        law,
+        provider_agb,
+        'OP271_START' as norm_code,
+        greatest(reported_start_date, first_assignment_date) as clock_start_date,
+        start_message_date as answered_date
     from assignments
     where start_message_date is not null
 
     union all
 
     select
-        municipality_code, law, provider_agb,
-        'OP272_STOP',
-        care_end_date,
-        stop_message_date
+        municipality_code,
+        law,
+        provider_agb,
+        'OP272_STOP' as norm_code,
+        care_end_date as clock_start_date,
+        stop_message_date as answered_date
     from assignments
     where stop_message_date is not null
 
