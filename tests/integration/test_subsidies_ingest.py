@@ -36,8 +36,7 @@ REGISTER = "\r\n".join(
         # 3 Stichting A: asked 2.000, rejected (0), nothing settled
         "2024;2023;Welzijn;6.1 Samenkracht;Project;Stichting A;Festival;Eenmalig;€ 2.000;0;-",
         # 4 a private person, granted 350 > requested 300 (a warning, not an error)
-        "2024;2023;Welzijn;6.1 Samenkracht;Project;(Particulier);Buurtfeest;Eenmalig;"
-        "€ 300;€ 350;",
+        "2024;2023;Welzijn;6.1 Samenkracht;Project;(Particulier);Buurtfeest;Eenmalig;€ 300;€ 350;",
         # 5 granted written with a letter O: quarantined, never 0
         "2024;2023;Sport;5.2 Sportaccommodaties;Exploitatie;Stichting B;Sporthal;Jaarlijks;"
         "€ 5.000,00;€ 4.5OO;",

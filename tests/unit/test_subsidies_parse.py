@@ -83,8 +83,7 @@ def test_csv_register_rows_and_quarantine(tmp_path: Path) -> None:
         "2024;2023;Zorg;6.1 Samenkracht;Waarderingssubsidie;Stichting Buurtwerk;Koffie-ochtend;"
         "Jaarlijks;€ 1.500;€ 1.234,56;€ 1.200",
         # 3: loaded; a rejected request: granted 0, settled absent ('-')
-        "2024;;Zorg;6.1 Samenkracht;Projectsubsidie;(Particulier);Buurtfeest;Eenmalig;"
-        "€ 800;0;-",
+        "2024;;Zorg;6.1 Samenkracht;Projectsubsidie;(Particulier);Buurtfeest;Eenmalig;€ 800;0;-",
         # 4: unreadable granted amount: quarantined, never 0
         "2024;;Zorg;;;Vereniging X;;Eenmalig;€ 100;abc;",
         # 5: implausible year
