@@ -17,14 +17,20 @@ import pendulum
 from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup
 
-from sdw.orchestration.assets import MARTS_PUBLISHED, RAW_CASES, RAW_CBS, RAW_ISTANDAARDEN
+from sdw.orchestration.assets import (
+    MARTS_PUBLISHED,
+    RAW_CASES,
+    RAW_CBS,
+    RAW_FINANCE,
+    RAW_ISTANDAARDEN,
+)
 from sdw.orchestration.dbt_build import cosmos_configs
 from sdw.orchestration.seed import LockedDbtSeedOperator
 
 
 @dag(
     dag_id="build_marts",
-    schedule=RAW_ISTANDAARDEN | RAW_CBS | RAW_CASES,
+    schedule=RAW_ISTANDAARDEN | RAW_CBS | RAW_CASES | RAW_FINANCE,
     start_date=pendulum.datetime(2025, 1, 1, tz="Europe/Amsterdam"),
     catchup=False,
     max_active_runs=1,

@@ -14,4 +14,5 @@ SOURCES = (
     "sdw.istandaarden",  # first: a suffix check, so message files are never sniffed
     "sdw.cases",  # by its header, before the CBS CSV sniffers
     "sdw.cbs",
+    "sdw.subsidies",  # last: its JSON sniffer reads a whole file, after CBS has claimed OData
 )

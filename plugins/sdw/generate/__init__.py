@@ -23,6 +23,7 @@ from sdw.generate.expected import Expected
 from sdw.generate.irregular import add_change_requests, shape_irregular
 from sdw.generate.model import EXTRA_305_ORDER, Trajectory, add_months, build_world
 from sdw.generate.sink import Sink
+from sdw.generate.subsidies import write_subsidy_register
 from sdw.generate.waiting import expected_waiting_times
 from sdw.generate.xml_writers import (
     msg_301,
@@ -194,6 +195,7 @@ def generate(
         for code, world in zip(codes, worlds, strict=True)
         for r in expected_waiting_times(world.trajectories, f"GM{code}", window_end)
     ]
+    document["subsidy_register"] = write_subsidy_register(out_dir, gemeentecode, start.year, seed)
     expected_file.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
 
     return GenerationSummary(

@@ -1,0 +1,66 @@
+"""Great Expectations suite for subsidy registers (raw.subsidy_grant).
+
+Runs before dbt. Ingest already rejects what the register contract forbids; this proves that
+what landed still obeys it:
+
+- subsidiejaar present and plausible (1990-2100, the contract's years); jaar_toekenning, where
+  given, too
+- requested, granted and settled amounts never below zero; a recipient and a layout on every
+  row; one row per register line
+- WARNING, not an error: granted more than requested. Registers do contain such rows (an
+  increased grant, a request stated without a later top-up), so it is reported, never stops
+  the build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sdw.subsidies.rules import AMOUNT_COLUMNS, YEARS
+from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
+
+SUITE_NAME = "raw_subsidies"
+
+
+def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
+    import great_expectations.expectations as gxe
+
+    raw = resolve_schemas(schema_overrides)["raw"]
+    suite = SuiteBuilder(SUITE_NAME)
+    suite.add(
+        "raw_subsidy_grant",
+        table_query(raw, "subsidy_grant"),
+        [
+            gxe.ExpectColumnValuesToNotBeNull(column="subsidiejaar"),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="subsidiejaar", min_value=YEARS[0], max_value=YEARS[1]
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="jaar_toekenning", min_value=YEARS[0], max_value=YEARS[1]
+            ),
+            gxe.ExpectColumnValuesToNotBeNull(column="ontvanger"),
+            gxe.ExpectColumnValuesToNotBeNull(column="layout"),
+            gxe.ExpectColumnValuesToNotBeNull(column="line_number"),
+            *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in AMOUNT_COLUMNS),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["_file_hash", "line_number"],
+                description="one row per register line",
+            ),
+        ],
+    )
+    suite.add(
+        "raw_subsidies_granted_above_requested",
+        f"""SELECT _source_file, line_number,
+                   'granted ' || verleend_bedrag || ' > requested ' || aangevraagd_bedrag
+                   AS discrepancy
+            FROM {raw}.subsidy_grant WHERE verleend_bedrag > aangevraagd_bedrag""",
+        [
+            gxe.ExpectTableRowCountToEqual(
+                value=0,
+                severity="warning",
+                description="granted above requested: unusual, registers do contain it",
+            )
+        ],
+        discrepancy=True,
+    )
+    return suite.definition()
