@@ -7,8 +7,8 @@ files), so ``€ 1.234,56`` means the same wherever it is loaded.
   Dutch (``12.5`` is refused, never guessed).
 - ``-``, an en or em dash, ``€ -`` and empty: no amount (absent, ``None``), as registers mark "not
   applicable"; never 0.
-- a negative: ``-1.234,56``, ``€ -1.234,56`` or in accountants' brackets ``(1.234,56)``; whether
-  a column may be negative is the caller's rule.
+- a negative: ``-1.234,56``, ``€ -1.234,56``, ``-€ 1.234,56`` or in accountants' brackets
+  ``(1.234,56)``; whether a column may be negative is the caller's rule.
 - a JSON number (Amsterdam's ``Verleend``) is already a number: exact when read with
   ``parse_float=Decimal``; more than two decimals is refused.
 - ``plain`` (a layout's ``number_format``): machine numbers, ``1234.56``, no grouping.
@@ -51,6 +51,8 @@ def parse_amount(value: object, number_format: str = "nl") -> Decimal | None:
     if not isinstance(value, str):
         raise Unreadable(f"{value!r} is not an amount")
     text = value.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    if text.startswith("-") and _CURRENCY.match(text[1:].strip()):  # -€ 1.234,56
+        text = "-" + _CURRENCY.sub("", text[1:].strip()).strip()
     text = _CURRENCY.sub("", text).strip()
     if text in _ABSENT:
         return None
