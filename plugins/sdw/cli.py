@@ -124,7 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
                 cbs_run = run_dag("ingest_cbs", {"inbox": str(inbox)})
                 cases_run = run_dag("ingest_cases", {"inbox": str(inbox)})
-                run_dag("ingest_finance", {"inbox": str(inbox)})
+                finance_run = run_dag("ingest_finance", {"inbox": str(inbox)})
                 shrink = {"allow_shrink": args.allow_shrink} if args.allow_shrink else None
                 build_run = run_dag("build_marts", shrink)
             except DagRunFailed as exc:
@@ -137,7 +137,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sdw.summary import collect, render
 
         render(
-            collect(url, ingest_run.run_id, build_run.run_id, cbs_run.run_id, cases_run.run_id),
+            collect(
+                url,
+                ingest_run.run_id,
+                build_run.run_id,
+                cbs_run.run_id,
+                cases_run.run_id,
+                finance_run.run_id,
+            ),
             url,
             time.monotonic() - started,
             embedded and not args.keep_running,
