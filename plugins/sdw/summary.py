@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -135,7 +136,9 @@ def bi_url(url: str) -> str:
     return f"postgresql://{BI_ROLE}@{u.hostname}:{u.port or 5432}{u.path}"
 
 
-def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
+def render(
+    s: RunSummary, url: str, wall_s: float, embedded: bool, report: Path | None = None
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -218,6 +221,12 @@ def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
                 str(backlog),
             )
         c.print(w)
+    if report is not None:
+        c.print(
+            f"Report (open in a browser): {report}\n"
+            f"  with dbt docs {report.parent / 'dbt-docs' / 'index.html'} and GX Data Docs "
+            f"{report.parent / 'gx-docs' / 'index.html'}"
+        )
     c.print(f"Wall time: {wall_s:.1f} s")
     c.print(
         "\n[bold]Connect a BI tool[/] (Power BI, Superset, Metabase, Excel): PostgreSQL "
