@@ -44,7 +44,7 @@ def report_run(make_database, tmp_path_factory: pytest.TempPathFactory) -> dict:
     generate(inbox, clients=60, months=6, seed=11)
     state = tmp_path_factory.mktemp("state")
     url = make_database("sdw_e2e_report")
-    proc = sdw_run(inbox, url, state)
+    proc = sdw_run(inbox, url, state, docs=True)
     return {"url": url, "report_dir": state / "report", "stdout": proc.stdout}
 
 
