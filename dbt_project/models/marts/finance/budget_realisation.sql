@@ -59,9 +59,9 @@ version_spend as (
 
     inner join care_spend
         on versions.municipality_code = care_spend.municipality_code
-        and care_spend.period_start >= make_date(versions.begrotingsjaar, 1, 1)
-        and care_spend.period_start < make_date(versions.begrotingsjaar + 1, 1, 1)
-        and care_spend.period_start <= versions.peildatum
+        and make_date(versions.begrotingsjaar, 1, 1) <= care_spend.period_start
+        and make_date(versions.begrotingsjaar + 1, 1, 1) > care_spend.period_start
+        and versions.peildatum >= care_spend.period_start
 
     group by
         versions.municipality_code,
