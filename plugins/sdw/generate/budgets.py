@@ -246,6 +246,10 @@ def write_xlsx(path: Path, gm: str, year: int, peildatum: date, version: str,
     path.write_bytes(out.getvalue())
 
 
+def _eur_or_null(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount.quantize(CENT))
+
+
 def write_budget_files(
     out_dir: Path,
     gemeentecode: str,
@@ -280,11 +284,12 @@ def write_budget_files(
                     "budget_line": r.budget_line,
                     "taakveld": r.taakveld,
                     "primitive_budget_eur": str(r.primitive),
-                    "amendments_eur": str(r.amendments or Decimal("0.00")),
-                    "carry_over_eur": str(r.carry_over or Decimal("0.00")),
+                    # a part the file leaves '-' is absent: null in the mart, 0 only in sums
+                    "amendments_eur": _eur_or_null(r.amendments),
+                    "carry_over_eur": _eur_or_null(r.carry_over),
                     "current_budget_eur": str(r.current),
                     "spent_eur": str(spent),
-                    "committed_eur": str(committed.quantize(CENT)),
+                    "committed_eur": _eur_or_null(r.committed),
                     "available_eur": str(r.current - spent - committed),
                     "forecast_eur": str(r.forecast),
                     "declaration_spend_eur": None
