@@ -85,9 +85,7 @@ def prestatie(msg: dict[str, Any], ref: str, who: int, category: str) -> dict[st
     }
 
 
-LINES = [prestatie(APRIL, f"R{n}", n, "01") for n in range(1, 6)] + [
-    prestatie(MAY, "R6", 6, "02")
-]
+LINES = [prestatie(APRIL, f"R{n}", n, "01") for n in range(1, 6)] + [prestatie(MAY, "R6", 6, "02")]
 
 
 def kwb(region: str, name: str, year: int, inhabitants: int, file: str, loaded: str) -> dict:
@@ -217,11 +215,12 @@ def test_dimensions_give_dutch_labels(published: str) -> None:
     ]
     assert as_bi(published, "SELECT unit_name FROM marts.dim_unit WHERE unit = '04'") == [("Uur",)]
     assert as_bi(
-        published, "SELECT referrer_type_name FROM marts.dim_referrer_type WHERE referrer_type = '02'"
+        published,
+        "SELECT referrer_type_name FROM marts.dim_referrer_type WHERE referrer_type = '02'",
     ) == [("Huisarts",)]
     assert as_bi(
         published,
-        "SELECT rule, norm_days, day_type_name FROM marts.dim_message_norm "
+        "SELECT business_rule, norm_days, day_type_name FROM marts.dim_message_norm "
         "WHERE norm_code = 'OP271_START'",
     ) == [("OP271", 5, "werkdagen")]
     assert as_bi(
@@ -343,5 +342,3 @@ def test_comments_follow_the_swap(published: str) -> None:
         published,
         "SELECT count(*) FROM pg_namespace WHERE nspname = 'marts_candidate'",
     ) == [(0,)]
-
-

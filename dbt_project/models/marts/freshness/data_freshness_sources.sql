@@ -209,12 +209,12 @@ newest as (
         max(message_date) as newest_message_date,
         (
             array_agg(
-                source_file order by message_date desc nulls last, loaded_at desc, source_file
+                source_file order by message_date desc nulls last, loaded_at desc, source_file asc
             )
         )[1] as newest_file,
         (
             array_agg(
-                loaded_at order by message_date desc nulls last, loaded_at desc, source_file
+                loaded_at order by message_date desc nulls last, loaded_at desc, source_file asc
             )
         )[1] as newest_file_loaded_at,
         count(distinct coalesce(file_hash, source_file)) as source_files

@@ -13,13 +13,14 @@ final as (
 
     select
         norm_code::text as norm_code,
-        rule::text as rule,
+        rule::text as business_rule,
         clock_starts::text as clock_starts,
         clock_stops::text as clock_stops,
         norm_days::integer as norm_days,
         day_type::text as day_type,
-        (case day_type when 'working' then 'werkdagen' when 'calendar' then 'kalenderdagen' end)::text
-            as day_type_name,
+        (
+            case day_type when 'working' then 'werkdagen' when 'calendar' then 'kalenderdagen' end
+        )::text as day_type_name,
         responsible::text as responsible,
         description::text as norm_description
 
