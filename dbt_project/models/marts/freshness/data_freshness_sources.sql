@@ -36,6 +36,12 @@ grants as (
 
 ),
 
+budget_lines as (
+
+    select * from {{ ref('stg_finance__budget_lines') }}
+
+),
+
 -- the iStandaarden messages each message mart reads
 message_marts as (
 
@@ -160,6 +166,19 @@ source_files as (
         values ('subsidies_by_theme_year'), ('subsidies_by_recipient_year')
     ) as grant_marts (mart_name)
 
+    union all
+
+    -- a budget file's date is its peildatum (the report version); the declarations beside it
+    -- are the care marts' and dated there
+    select distinct
+        'budget_realisation' as mart_name,
+        peildatum as message_date,
+        source_file,
+        file_hash,
+        loaded_at
+
+    from budget_lines
+
 ),
 
 -- every mart this model knows, with its source named in Dutch, files loaded or not
@@ -192,6 +211,7 @@ listed_marts as (
         ('procedure_times_quarterly', 'Zaakexport'),
         ('subsidies_by_theme_year', 'Subsidieregisters'),
         ('subsidies_by_recipient_year', 'Subsidieregisters'),
+        ('budget_realisation', 'Begrotingsbestanden (peildatum) en declaraties 323/325'),
         -- the dimension marts of national code lists: no file, the seed is the source
         ('dim_product_category', 'Codelijst (seed product_categories)'),
         ('dim_unit', 'Codelijst (seed units)'),
