@@ -1,7 +1,9 @@
 """Great Expectations suite for the CBS marts on `marts_candidate` (ses_scores,
-population_by_district, dim_region, benefit_recipients); nothing is published unless it passes.
+population_by_district, dim_region, dim_region_history, benefit_recipients); nothing is
+published unless it passes.
 
-- codes: GM/WK/BU formats; one row per grain (region x year, region x indeling year, ...)
+- codes: GM/WK/BU formats; one row per grain (region x year, region code, region x indeling
+  year, ...)
 - ses_scores: scores between -5 and 5; rank >= 1 and only where there is a score; change
   against the baseline only where both scores exist
 - population_by_district: counts >= 0; the age bands of a region never exceed its inhabitants
@@ -55,6 +57,16 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
     add(
         "dim_region",
         table_query(marts, "dim_region"),
+        [
+            gxe.ExpectColumnValuesToMatchRegex(column="region_code", regex=REGION),
+            # one row per code: a BI join on region_code must never multiply a mart's rows
+            gxe.ExpectColumnValuesToBeUnique(column="region_code"),
+            gxe.ExpectColumnValuesToNotBeNull(column="is_current"),
+        ],
+    )
+    add(
+        "dim_region_history",
+        table_query(marts, "dim_region_history"),
         [
             gxe.ExpectColumnValuesToMatchRegex(column="region_code", regex=REGION),
             gxe.ExpectCompoundColumnsToBeUnique(column_list=["region_code", "indeling_year"]),

@@ -1,43 +1,36 @@
--- One row per CBS region per regio-indeling year it appears in (any CBS dataset). A wijk code
--- that exists only in a newer indeling is kept for the years that have it, never dropped.
+-- One row per CBS region code: its name and place in the newest regio-indeling that has it, so
+-- a mart joins on region_code / district_code without multiplying rows. The per-year history
+-- is dim_region_history.
 
 with
 
-observations as (
+history as (
 
-    select * from {{ ref('stg_cbs__observations') }}
+    select * from {{ ref('dim_region_history') }}
 
 ),
 
-named as (
+newest_indeling as (
 
-    select
-        region_code,
-        year as indeling_year,
-        -- one name per region and year: the newest load's
-        (array_agg(region_name order by (region_name is null), loaded_at desc))[1] as region_name
-
-    from observations
-    group by region_code, year
+    select max(indeling_year) as indeling_year from history
 
 ),
 
 final as (
 
     select
-        region_code::text as region_code,
-        left(region_code, 2)::text as region_level,
-        indeling_year::integer as indeling_year,
-        region_name::text as region_name,
-        ('GM' || substr(region_code, 3, 4))::text as municipality_code,
-        case
-            when region_code like 'WK%' then region_code
-            when region_code like 'BU%' then 'WK' || substr(region_code, 3, 6)
-        end::text as district_code,
-        (min(indeling_year) over (partition by region_code))::integer as first_year,
-        (max(indeling_year) over (partition by region_code))::integer as last_year
+        history.region_code,
+        history.region_level,
+        history.region_name,
+        history.municipality_code,
+        history.district_code,
+        history.first_year,
+        history.last_year,
+        (history.last_year = newest_indeling.indeling_year)::boolean as is_current
 
-    from named
+    from history
+    cross join newest_indeling
+    where history.indeling_year = history.last_year
 
 )
 
