@@ -42,7 +42,26 @@ validations as (
 final as (
 
     select
-        scorecard_values.*,
+        scorecard_values.kpi_code,
+        scorecard_values.kpi_family,
+        scorecard_values.kpi_name_nl,
+        scorecard_values.kpi_name_en,
+        scorecard_values.kpi_description_nl,
+        scorecard_values.kpi_description_en,
+        scorecard_values.municipality_code,
+        scorecard_values.region_code,
+        scorecard_values.law,
+        scorecard_values.product_category,
+        scorecard_values.period_type,
+        scorecard_values.period_start,
+        scorecard_values.value,
+        scorecard_values.unit,
+        scorecard_values.norm_or_target,
+        scorecard_values.target_direction,
+        scorecard_values.target_source,
+        scorecard_values.status,
+        scorecard_values.previous_value,
+        scorecard_values.run_id,
         (case when validations.passed then validations.validated_at end)::timestamptz
             as validated_at,
         publications.publication_id::bigint as publication_id

@@ -80,7 +80,7 @@ ses as (
 
 ),
 
-{#-
+{#
   TODO(budget burn rate, after marts.budget_realisation is merged): add to `measured`
 
     union all
@@ -98,7 +98,7 @@ ses as (
                   -- report_version / peildatum per municipality x begrotingsjaar x budget_line)
 
   and the kpi_definitions / kpi_targets rows described in kpi_scorecard_values.yml.
--#}
+#}
 
 -- One row per KPI x cell, `value` as the mart publishes it; `suppressed` as the mart says.
 measured as (
@@ -290,13 +290,13 @@ judged as (
         definitions.unit,
         -- A controller's target (kpi_targets) comes first; else the legal term of the step
         -- (procedure_norms, in days: a ceiling for the median).
-        coalesce(policy.target, legal_norms.norm_days) as norm_or_target,
+        coalesce(policy_target.target, legal_norms.norm_days) as norm_or_target,
         case
-            when policy.target is not null then policy.direction
+            when policy_target.target is not null then policy_target.direction
             when legal_norms.norm_days is not null then 'max'
         end as target_direction,
         case
-            when policy.target is not null then 'kpi_targets'
+            when policy_target.target is not null then 'kpi_targets'
             when legal_norms.norm_days is not null then 'procedure_norms'
         end as target_source,
         reported.suppressed
@@ -316,7 +316,7 @@ judged as (
             and targets.valid_from <= reported.period_start
         order by targets.valid_from desc
         limit 1
-    ) as policy on true
+    ) as policy_target on true
 
     left join legal_norms
         on definitions.legal_norm_step = legal_norms.step
