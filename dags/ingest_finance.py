@@ -1,11 +1,12 @@
 """Ingest the municipality's finance sources: subsidy registers (JSON like Amsterdam's, CSV in
 the registers' columns, or another layout described in plugins/sdw/subsidies/layouts/;
-contract in docs/subsidies.md).
+contract in docs/subsidies.md) and budget files from the financial system (CSV or xlsx, one
+file per report version; plugins/sdw/budgets/layouts/, contract in docs/budgets.md).
 
-prepare_warehouse -> ingest (read each register through its layout, Dutch amounts exactly to
-the cent; bad rows to quarantine) -> reconcile (ledger against raw) -> raw_updated, which emits
-the ``raw_finance`` Asset that schedules ``build_marts`` when new files were loaded. All logic
-lives in ``sdw`` (plugins/sdw).
+prepare_warehouse -> ingest (read each file through its layout, Dutch amounts exactly to
+the cent; bad rows to quarantine) -> reconcile (ledger against raw, rows and euros per file)
+-> raw_updated, which emits the ``raw_finance`` Asset that schedules ``build_marts`` when new
+files were loaded. All logic lives in ``sdw`` (plugins/sdw).
 """
 
 from __future__ import annotations

@@ -39,10 +39,7 @@ amounts as (
 
     select
         {{ cols }},
-        sum(signed_submitted_amount_eur) as declared_amount_eur,
-        coalesce(sum(signed_submitted_amount_eur) filter (where is_rejected), 0)
-            as rejected_amount_eur,
-        sum(accepted_amount_eur) as accepted_amount_eur,
+        {{ care_amount_sums() }},
         sum(accepted_delivered_volume) as delivered_volume,
         case when count(distinct unit) = 1 then min(unit) end as unit
 
@@ -70,3 +67,17 @@ from amounts
 inner join clients
     using ({{ cols }})
 {% endmacro %}
+
+{#-
+  Declared, rejected and accepted euros of a group of assessed 323 lines
+  (int_declaration_lines_assessed): signed sums, debit + and credit -; accepted = declared -
+  rejected, as each line's accepted_amount_eur is its signed amount unless a 325 rejected it.
+  The one definition for the care marts and for the care spend beside the budget
+  (int_care_spend_by_budget_line), so the two can be reconciled to the cent.
+-#}
+{% macro care_amount_sums() -%}
+sum(signed_submitted_amount_eur) as declared_amount_eur,
+        coalesce(sum(signed_submitted_amount_eur) filter (where is_rejected), 0)
+            as rejected_amount_eur,
+        sum(accepted_amount_eur) as accepted_amount_eur
+{%- endmacro %}

@@ -2,6 +2,7 @@
 
 sdw run [--inbox DIR]           load, build, validate, publish; print the summary
 sdw generate DIR [--clients N --months M --seed S --shape regular|irregular --start DATE]
+sdw report [--out DIR] [--no-docs]  the KPI report (HTML) with dbt docs and GX Data Docs
 sdw warehouse start|stop|status
 sdw dbt-parse                   (re)build the manifest cosmos renders build_marts from
 sdw key create                  make the pseudonymisation key (0600)
@@ -124,7 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
                 cbs_run = run_dag("ingest_cbs", {"inbox": str(inbox)})
                 cases_run = run_dag("ingest_cases", {"inbox": str(inbox)})
-                run_dag("ingest_finance", {"inbox": str(inbox)})
+                finance_run = run_dag("ingest_finance", {"inbox": str(inbox)})
                 shrink = {"allow_shrink": args.allow_shrink} if args.allow_shrink else None
                 build_run = run_dag("build_marts", shrink)
             except DagRunFailed as exc:
@@ -134,13 +135,22 @@ def cmd_run(args: argparse.Namespace) -> int:
                     "schema; a failed validation is described in audit.validation_result.\n"
                 )
                 return 1
+        report = _write_report(url, None, docs=not args.no_docs)
         from sdw.summary import collect, render
 
         render(
-            collect(url, ingest_run.run_id, build_run.run_id, cbs_run.run_id, cases_run.run_id),
+            collect(
+                url,
+                ingest_run.run_id,
+                build_run.run_id,
+                cbs_run.run_id,
+                cases_run.run_id,
+                finance_run.run_id,
+            ),
             url,
             time.monotonic() - started,
             embedded and not args.keep_running,
+            report,
         )
     finally:
         # A run waiting for this one's lock needs the server this run started.
@@ -152,6 +162,58 @@ def cmd_run(args: argparse.Namespace) -> int:
             else:
                 wh.stop()
     return 0
+
+
+def _write_report(url: str, out: Path | None, docs: bool) -> Path | None:
+    """The report after a publication; its failure is said, never hidden, and does not undo
+    a publication that already happened (the run's marts are valid and published)."""
+    from sdw.report import build_report
+
+    print("Writing the report" + (", dbt docs and GX Data Docs" if docs else "") + " ...")
+    try:
+        result = build_report(url, out, docs=docs)
+    except Exception as exc:
+        print(f"sdw: the report could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
+    for problem in result.problems:
+        print(f"sdw: report: {problem}", file=sys.stderr)
+    return result.report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sdw.report import build_report
+    from sdw.report.data import NothingPublished
+    from sdw.warehouse.connection import configured_url
+
+    wh = None
+    url = configured_url()
+    if url is None:
+        from sdw.warehouse.embedded import EmbeddedWarehouse
+
+        wh = EmbeddedWarehouse(config.state_dir())
+        was_running = wh.url() is not None
+        url = wh.start()
+    else:
+        problem = _unreachable(url)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+    try:
+        result = build_report(url, Path(args.out) if args.out else None, docs=not args.no_docs)
+    except NothingPublished as exc:
+        print(f"sdw: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if wh is not None and not was_running:
+            wh.stop()
+    print(f"Report: {result.report} ({result.charts} charts)")
+    if result.dbt_docs:
+        print(f"dbt docs: {result.dbt_docs}")
+    if result.gx_docs:
+        print(f"GX Data Docs: {result.gx_docs}")
+    for problem in result.problems:
+        print(f"sdw: {problem}", file=sys.stderr)
+    return 1 if result.problems else 0
 
 
 def cmd_warehouse(args: argparse.Namespace) -> int:
@@ -221,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="publish MART even if it loses over half its rows or all of them (repeatable; "
         "'*' for every mart); otherwise validation fails",
     )
+    r.add_argument(
+        "--no-docs",
+        action="store_true",
+        help="write the report without regenerating dbt docs and GX Data Docs (about 50 s less)",
+    )
     sample_args(r)
     r.set_defaults(func=cmd_run)
 
@@ -237,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--start", help="first month, YYYY-MM-DD (default 2025-01-01)")
     g.set_defaults(func=cmd_generate)
+
+    rp = sub.add_parser("report", help="write the KPI report with dbt docs and GX Data Docs")
+    rp.add_argument("--out", help="folder to write to (default .sdw/report)")
+    rp.add_argument(
+        "--no-docs", action="store_true", help="only the report, without dbt docs and Data Docs"
+    )
+    rp.set_defaults(func=cmd_report)
 
     w = sub.add_parser("warehouse", help="the embedded PostgreSQL warehouse")
     w.add_argument("action", choices=["start", "stop", "status"])

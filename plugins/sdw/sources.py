@@ -14,5 +14,6 @@ SOURCES = (
     "sdw.istandaarden",  # first: a suffix check, so message files are never sniffed
     "sdw.cases",  # by its header, before the CBS CSV sniffers
     "sdw.cbs",
+    "sdw.budgets",  # by its header (CSV) or first sheet (xlsx)
     "sdw.subsidies",  # last: its JSON sniffer reads a whole file, after CBS has claimed OData
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -27,6 +28,9 @@ class RunSummary:
     headline: list[tuple[str, int, Decimal]] = field(default_factory=list)
     cbs: tuple[int, int, int] | None = None  # ingest_cbs: files ledgered, rows loaded, quarantined
     cases: tuple[int, int, int] | None = None  # ingest_cases: the same
+    finance: tuple[int, int, int] | None = None  # ingest_finance: the same
+    # ingest_finance's euro reconciliation: (file x amount column checks, of which reconciled)
+    finance_euros: tuple[int, int] = (0, 0)
     waiting_quarter: str | None = None
     # municipality + law, requests, median days to decision, % within 5 working days, backlog
     waiting: list[tuple[str, int, Decimal | None, Decimal | None, int]] = field(
@@ -54,10 +58,20 @@ def collect(
     build_run_id: str | None,
     cbs_run_id: str | None = None,
     cases_run_id: str | None = None,
+    finance_run_id: str | None = None,
 ) -> RunSummary:
     s = RunSummary()
-    runs = [r for r in (ingest_run_id, cbs_run_id, cases_run_id) if r]
+    runs = [r for r in (ingest_run_id, cbs_run_id, cases_run_id, finance_run_id) if r]
     with psycopg.connect(url) as conn:
+        if finance_run_id:
+            s.finance = _ledgered(conn, finance_run_id)
+            checks = conn.execute(
+                """SELECT count(*), count(*) FILTER (WHERE reconciled)
+                   FROM audit.euro_reconciliation WHERE run_id = %s""",
+                (finance_run_id,),
+            ).fetchone()
+            assert checks is not None
+            s.finance_euros = (int(checks[0]), int(checks[1]))
         if cbs_run_id:
             s.cbs = _ledgered(conn, cbs_run_id)
         if cases_run_id:
@@ -122,7 +136,9 @@ def bi_url(url: str) -> str:
     return f"postgresql://{BI_ROLE}@{u.hostname}:{u.port or 5432}{u.path}"
 
 
-def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
+def render(
+    s: RunSummary, url: str, wall_s: float, embedded: bool, report: Path | None = None
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -140,6 +156,19 @@ def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
         c.print(
             f"Case-system exports (ingest_cases): {s.cases[0]} new files, {s.cases[1]} rows "
             f"loaded, {s.cases[2]} quarantined"
+        )
+    if s.finance is not None:
+        checks, ok = s.finance_euros
+        euros = (
+            "no amounts to reconcile"
+            if not checks
+            else ("yes" if ok == checks else f"NO ({checks - ok} of {checks} differ)")
+            + f" ({checks} file x amount-column checks, audit.euro_reconciliation)"
+        )
+        c.print(
+            f"Finance files (ingest_finance: subsidy registers, budget files): {s.finance[0]} new "
+            f"files, {s.finance[1]} rows loaded, {s.finance[2]} quarantined; euros reconciled "
+            f"to the cent: {euros}"
         )
     if s.files_by_status.get("deferred"):
         c.print(
@@ -192,6 +221,12 @@ def render(s: RunSummary, url: str, wall_s: float, embedded: bool) -> None:
                 str(backlog),
             )
         c.print(w)
+    if report is not None:
+        c.print(
+            f"Report (open in a browser): {report}\n"
+            f"  with dbt docs {report.parent / 'dbt-docs' / 'index.html'} and GX Data Docs "
+            f"{report.parent / 'gx-docs' / 'index.html'}"
+        )
     c.print(f"Wall time: {wall_s:.1f} s")
     c.print(
         "\n[bold]Connect a BI tool[/] (Power BI, Superset, Metabase, Excel): PostgreSQL "

@@ -186,6 +186,49 @@ def test_kpi_scorecard_covers_every_family(generated_run: dict) -> None:
             assert str(got[cell][0]) == e["pct_beschikking_within_norm"], cell
 
 
+BUDGET_COLUMNS = (
+    "municipality_code",
+    "begrotingsjaar",
+    "report_version",
+    "peildatum",
+    "budget_line",
+    "taakveld",
+    "primitive_budget_eur",
+    "amendments_eur",
+    "carry_over_eur",
+    "current_budget_eur",
+    "spent_eur",
+    "committed_eur",
+    "available_eur",
+    "forecast_eur",
+    "declaration_spend_eur",
+    "difference_eur",
+)
+
+
+def test_budget_realisation_equals_the_generators_model(generated_run: dict) -> None:
+    """The generated budget files through ingest_finance and build_marts: the published
+    budget_realisation equals the generator's model row for row (care lines with the
+    declaration spend beside the ledger's). Skipped while the generator writes no budgets."""
+    expected, url = generated_run["expected"], generated_run["url"]
+    if "budget_realisation" not in expected:
+        pytest.skip(
+            "this generator writes no budget files (.expected.json has no budget_realisation)"
+        )
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            f"SELECT {', '.join(BUDGET_COLUMNS)} FROM marts.budget_realisation"
+        ).fetchall()
+    got = [{c: _norm(v) for c, v in zip(BUDGET_COLUMNS, r, strict=True)} for r in rows]
+    want = [{c: r[c] for c in BUDGET_COLUMNS} for r in expected["budget_realisation"]]
+
+    def key(r: dict) -> tuple:
+        return tuple(str(r[k]) for k in BUDGET_COLUMNS[:5])
+
+    assert sorted(got, key=key) == sorted(want, key=key)
+    assert any(r["declaration_spend_eur"] is not None for r in got)
+
+
 def test_procedure_times_equal_the_generators_model(generated_run: dict) -> None:
     """The case export goes through ingest_cases in the normal run; the published
     procedure_times_quarterly equals the generator's model (sdw.generate.cases) row for row,

@@ -19,7 +19,11 @@ pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 
 
-def sdw_run(inbox: Path, url: str, state: Path) -> subprocess.CompletedProcess[str]:
+def sdw_run(
+    inbox: Path, url: str, state: Path, *, docs: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """One `sdw run` as a user starts it. dbt docs and GX Data Docs only where a test opens
+    them (docs=True): they add about 50 s to a run and prove nothing about the marts."""
     env = {
         **os.environ,
         "WAREHOUSE_URL": url,
@@ -28,7 +32,8 @@ def sdw_run(inbox: Path, url: str, state: Path) -> subprocess.CompletedProcess[s
         "NO_COLOR": "1",
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "sdw.cli", "run", "--inbox", str(inbox)],
+        [sys.executable, "-m", "sdw.cli", "run", "--inbox", str(inbox)]
+        + ([] if docs else ["--no-docs"]),
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -195,6 +195,65 @@ ASSIGNMENTS = [
 ]
 
 
+# ---- budget files (raw.budget_line), written by hand. Three 2024 files and one for 2023:
+# 2024-Q1 as of 31 March, 2024-Q2 as of 30 June, and a corrected re-export of 2024-Q2 loaded
+# later that restates WMO-ONDERSTEUNING only. The seed maps wmo 01/02/07 to
+# WMO-ONDERSTEUNING, jeugdwet 45 to JW-ZONDER-VERBLIJF and jeugdwet 44 to JW-MET-VERBLIJF,
+# a line these files do not have (its spend must land on NIET_GEKOPPELD).
+def budget_file(
+    year: int, peildatum: str, version: str, file_hash: str, loaded_at: str
+) -> Callable[..., dict]:
+    def budget_line(
+        number: int, code: str, taakveld: str, primitive: str | None, spent: str | None,
+        committed: str | None, amendments: str | None = None, carry_over: str | None = None,
+    ) -> dict:  # fmt: skip
+        return {
+            "layout": "budget-csv",
+            "municipality_code": "GM" + GM,
+            "begrotingsjaar": year,
+            "peildatum": peildatum,
+            "report_version": version,
+            "budget_line": code,
+            "budget_line_name": code.title(),
+            "taakveld": taakveld,
+            "programma": "Sociaal domein",
+            "project": None,
+            "kostenplaats": None,
+            "primitieve_begroting": primitive,
+            "begrotingswijzigingen": amendments,
+            "overheveling": carry_over,
+            "realisatie": spent,
+            "verplichtingen": committed,
+            "prognose": None,
+            "line_number": number,
+            "_batch_id": "batch-budget",
+            "_source_file": f"begroting_{version}_{file_hash}.csv",
+            "_file_hash": file_hash,
+            "_loaded_at": loaded_at,
+        }
+
+    return budget_line
+
+
+WMO, JW = "WMO-ONDERSTEUNING", "JW-ZONDER-VERBLIJF"
+Q4_2023 = budget_file(2023, "2023-12-31", "2023-Q4", "hb23", "2024-01-20 09:00+00")
+Q1_2024 = budget_file(2024, "2024-03-31", "2024-Q1", "hbq1", "2024-04-10 09:00+00")
+Q2_2024 = budget_file(2024, "2024-06-30", "2024-Q2", "hbq2", "2024-07-10 09:00+00")
+Q2_2024_CORRECTED = budget_file(2024, "2024-06-30", "2024-Q2", "hbq2b", "2024-07-20 09:00+00")
+BUDGET_LINES = [
+    # the council's table: budget 600,000, spent 3,520, committed 330,280
+    Q4_2023(2, "TRANSFORMATIE", "6.72", "600000.00", "3520.00", "330280.00"),
+    Q1_2024(2, WMO, "6.71", "1000000.00", "1000.00", "200000.00", "-50000.00", "25000.00"),
+    Q1_2024(3, JW, "6.72", "500000.00", "80.00", None),
+    Q2_2024(2, WMO, "6.71", "1000000.00", "1300.00", "150000.00", "-50000.00", "25000.00"),
+    Q2_2024(3, JW, "6.72", "500000.00", "90.00", None),
+    # the re-export books April's 123.45 too; JW-ZONDER-VERBLIJF keeps the first file's 90.00
+    Q2_2024_CORRECTED(
+        2, WMO, "6.71", "1000000.00", "1423.45", "150000.00", "-50000.00", "25000.00"
+    ),
+]
+
+
 def insert(conn: psycopg.Connection, table: str, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         columns = ", ".join(row)
@@ -214,6 +273,7 @@ def built_warehouse(
         insert(conn, "istandaarden_325_prestatie", REJECTED_325)
         insert(conn, "istandaarden_301_client", [area for area, _ in ASSIGNMENTS])
         insert(conn, "istandaarden_301_product", [p for _, ps in ASSIGNMENTS for p in ps])
+        insert(conn, "budget_line", BUDGET_LINES)
 
     dbt_build(url, tmp_path_factory.mktemp("dbt"))
     yield url
@@ -359,3 +419,99 @@ def test_scorecard_suite_passes_on_the_built_marts(built_warehouse: str) -> None
     summary = run_suite("scorecard_marts", built_warehouse, "run-scorecard")
     assert summary.success, summary.summary
     assert summary.failed == 0 and summary.evaluated >= 8
+
+
+def test_budget_realisation(built_warehouse: str) -> None:
+    rows = fetch(
+        built_warehouse,
+        """
+        select begrotingsjaar, report_version, peildatum, budget_line, taakveld_name,
+               current_budget_eur, spent_eur, committed_eur, available_eur, burn_rate_pct,
+               year_elapsed_pct, is_care_line, declaration_spend_eur, difference_eur
+        from marts_candidate.budget_realisation
+        where municipality_code = 'GM0363'
+        order by begrotingsjaar, report_version, budget_line
+        """,
+    )
+    q1, q2 = date(2024, 3, 31), date(2024, 6, 30)
+    jw_name, wmo_name = "Maatwerkdienstverlening 18-", "Maatwerkdienstverlening 18+"
+    assert rows == [
+        # The council's table: 600,000 - 3,520 - 330,280 = 266,200 still available;
+        # 100 x 3,520 / 600,000 = 0.587 -> 0.59; 31 December -> 100.00 of the year elapsed.
+        # Not a care line; no 2023 declarations, so no NIET_GEKOPPELD row for 2023.
+        (2023, "2023-Q4", date(2023, 12, 31), "TRANSFORMATIE", jw_name, D("600000.00"),
+         D("3520.00"), D("330280.00"), D("266200.00"), D("0.59"), D("100.00"), False, None,
+         None),
+        # 2024-Q1 (31 March = day 91 of 366 -> 24.86). JW-ZONDER-VERBLIJF: jeugdwet 45 in Q1
+        # accepted 60.01 + 40.00 = 100.01, ledger 80.00 -> 20.01 not yet booked; 500,000 - 80
+        # = 499,920 available; 100 x 80 / 500,000 = 0.016 -> 0.02.
+        (2024, "2024-Q1", q1, JW, jw_name, D("500000.00"), D("80.00"), None, D("499920.00"),
+         D("0.02"), D("24.86"), True, D("100.01"), D("20.01")),
+        # jeugdwet 44 (30.00 + 20.00 + 10.00 = 60.00) maps to JW-MET-VERBLIJF, absent here.
+        (2024, "2024-Q1", q1, "NIET_GEKOPPELD", None, D("0.00"), None, None, D("0.00"), None,
+         D("24.86"), True, D("60.00"), D("60.00")),
+        # WMO: current 1,000,000 - 50,000 + 25,000 = 975,000; available 975,000 - 1,000 -
+        # 200,000 = 774,000; burn 100 x 1,000 / 975,000 = 0.103 -> 0.10. Declarations up to
+        # 31 March: wmo 02 Q1 accepted 1,300.00 (1,550.00 - the rejected 250.00) + wmo 01's
+        # credited 0.00; April's 123.45 (wmo 07) is after the peildatum. 1,300 - 1,000 = 300.
+        (2024, "2024-Q1", q1, WMO, wmo_name, D("975000.00"), D("1000.00"), D("200000.00"),
+         D("774000.00"), D("0.10"), D("24.86"), True, D("1300.00"), D("300.00")),
+        # 2024-Q2 (30 June = day 182 of 366 -> 49.73): JW-ZONDER-VERBLIJF from the first Q2
+        # file (the re-export does not restate it): 100.01 - 90.00 = 10.01.
+        (2024, "2024-Q2", q2, JW, jw_name, D("500000.00"), D("90.00"), None, D("499910.00"),
+         D("0.02"), D("49.73"), True, D("100.01"), D("10.01")),
+        (2024, "2024-Q2", q2, "NIET_GEKOPPELD", None, D("0.00"), None, None, D("0.00"), None,
+         D("49.73"), True, D("60.00"), D("60.00")),
+        # WMO from the corrected re-export: spent 1,423.45 (not the first file's 1,300.00);
+        # 975,000 - 1,423.45 - 150,000 = 823,576.55; 100 x 1,423.45 / 975,000 = 0.146 -> 0.15;
+        # declarations 1,300.00 + 123.45 = 1,423.45, all booked -> difference 0.00.
+        (2024, "2024-Q2", q2, WMO, wmo_name, D("975000.00"), D("1423.45"), D("150000.00"),
+         D("823576.55"), D("0.15"), D("49.73"), True, D("1423.45"), D("0.00")),
+    ]  # fmt: skip
+
+
+def test_budget_realisation_care_spend_equals_care_marts(built_warehouse: str) -> None:
+    # 2024-Q1: 100.01 + 60.00 + 1,300.00 = 1,460.01 = care_usage_quarterly's Q1 accepted
+    # (60.00 + 100.01 + 0.00 + 1,300.00); 2024-Q2 adds April's 123.45 -> 1,583.46.
+    rows = fetch(
+        built_warehouse,
+        """
+        select report_version, sum(declaration_spend_eur)
+        from marts_candidate.budget_realisation
+        where begrotingsjaar = 2024
+        group by report_version order by report_version
+        """,
+    )
+    assert rows == [("2024-Q1", D("1460.01")), ("2024-Q2", D("1583.46"))]
+
+
+def test_budget_suite_passes_and_catches_a_broken_row(built_warehouse: str) -> None:
+    from sdw.validation.runner import run_suite
+
+    summary = run_suite("budget_marts", built_warehouse, "test-budget")
+    assert summary.success, summary.summary
+    # A copy of the marts with one available amount off by a cent and the Q2 care spend of
+    # the care mart raised by 1.00 must fail both cross-checks.
+    with psycopg.connect(built_warehouse, autocommit=True) as conn:
+        conn.execute("create schema tampered")
+        for table in ("budget_realisation", "care_usage_quarterly"):
+            conn.execute(f"create table tampered.{table} as select * from marts_candidate.{table}")
+        conn.execute(
+            "update tampered.budget_realisation set available_eur = available_eur - 0.01"
+            " where budget_line = 'TRANSFORMATIE'"
+        )
+        conn.execute(
+            "update tampered.care_usage_quarterly set accepted_amount_eur ="
+            " accepted_amount_eur + 1 where law = 'wmo' and product_category = '07'"
+        )
+    broken = run_suite(
+        "budget_marts", built_warehouse, "test-budget-tampered", {"marts_candidate": "tampered"}
+    )
+    assert not broken.success
+    assert "2023-Q4 TRANSFORMATIE: available 266199.99 <> current budget 600000.00" in (
+        broken.summary
+    ), broken.summary
+    assert (
+        "GM0363 2024 2024-Q2 (peildatum 2024-06-30): declaration spend EUR 1583.46 but"
+        " care_usage_quarterly accepted EUR 1584.46" in broken.summary
+    ), broken.summary

@@ -89,6 +89,22 @@ def test_csv_register_euros_reconcile_to_the_cent(built: str) -> None:
     assert D("3300.00") + D("5000.00") == D("8300.00")
 
 
+def test_csv_register_euro_reconciliation_in_audit(built: str) -> None:
+    with psycopg.connect(built) as conn:
+        rows = conn.execute(
+            """SELECT amount_column, file_eur, loaded_eur, quarantined_eur, reconciled
+               FROM audit.euro_reconciliation WHERE source_file = 'subsidieregister_2024.csv'
+               ORDER BY amount_column"""
+        ).fetchall()
+    assert rows == [
+        # 1.000 + 2.000 + 300 + 5.000,00 (line 5, quarantined); line 6 states none
+        ("aangevraagd_bedrag", D("8300.00"), D("3300.00"), D("5000.00"), True),
+        # line 5's 4.5OO is no amount: 800,50 + 0 + 350 + 1.234,56
+        ("vastgesteld_bedrag", D("800.50"), D("800.50"), D("0.00"), True),
+        ("verleend_bedrag", D("2385.06"), D("2385.06"), D("0.00"), True),
+    ]
+
+
 def test_marts_by_hand(built: str) -> None:
     with psycopg.connect(built) as conn:
         by_recipient = conn.execute(

@@ -15,7 +15,7 @@ SDW = Path(__file__).resolve().parents[2] / "plugins" / "sdw"
 
 CORE = "sdw.ingest"
 # Written out, not read from sdw.sources: the registry is what this test checks against.
-SOURCES = ("sdw.istandaarden", "sdw.cbs", "sdw.cases", "sdw.subsidies")
+SOURCES = ("sdw.istandaarden", "sdw.cbs", "sdw.cases", "sdw.subsidies", "sdw.budgets")
 PARTS = ("parse", "tables", "kinds", "rules")
 
 

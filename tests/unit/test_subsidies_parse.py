@@ -13,8 +13,8 @@ import pytest
 
 from sdw.ingest.classify import by_name, classify
 from sdw.ingest.contract import IngestContext
+from sdw.money import Unreadable, parse_amount
 from sdw.pseudonym import Pseudonymiser
-from sdw.subsidies.amounts import Unreadable, parse_amount
 from sdw.subsidies.layouts import load
 from sdw.subsidies.parse import parse_register_file
 

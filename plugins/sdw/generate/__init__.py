@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sdw.generate.addresses import Geography, write_cbs_address_file
+from sdw.generate.budgets import write_budget_files
 from sdw.generate.cases import write_case_files
 from sdw.generate.cbs_files import write_cbs_files
 from sdw.generate.declarations import DeclarationWriter
@@ -196,6 +197,10 @@ def generate(
         for r in expected_waiting_times(world.trajectories, f"GM{code}", window_end)
     ]
     document["subsidy_register"] = write_subsidy_register(out_dir, gemeentecode, start.year, seed)
+    # the first municipality's financial system (irregular: the neighbour sends none)
+    document["budget_realisation"] = write_budget_files(
+        out_dir, gemeentecode, expecteds[0].accepted_by_month, window_end
+    )
     expected_file.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
 
     return GenerationSummary(

@@ -73,6 +73,9 @@ class Expected:
     rejected: int = 0
     by_category: dict[tuple[str, str, date], _Cell] = field(default_factory=dict)
     by_district: dict[tuple[str, str, date], _Cell] = field(default_factory=dict)
+    # (law, product category, ProductPeriode month) -> accepted cents (declared - rejected):
+    # what the budget files' ledger realisation is booked from (sdw.generate.budgets)
+    accepted_by_month: dict[tuple[str, str, date], int] = field(default_factory=dict)
 
     def add(self, line: Line) -> None:
         self.lines += 1
@@ -88,6 +91,9 @@ class Expected:
             self.rejected += line.signed_amount
         if line.dc == "C":
             self.credit_lines += 1
+        if not line.rejected:
+            mkey = (t.law, t.product.categorie, line.begin.replace(day=1))
+            self.accepted_by_month[mkey] = self.accepted_by_month.get(mkey, 0) + line.signed_amount
         key = (t.law, t.product.categorie, q)
         cell = self.by_category.get(key)
         if cell is None:

@@ -187,3 +187,6 @@ class LineTable:
 
     table: str
     line_column: str | None = None
+    # Columns of the table that are euros: a file of the kind also hands over its own totals
+    # of them (``sdw.ingest.euros``), and reconcile proves them to the cent.
+    amounts: tuple[str, ...] = ()

@@ -85,15 +85,26 @@ def header_cells(line: str) -> list[str]:
     return [c.strip().strip('"').strip().lower() for c in best]
 
 
-def missing_column_file(path: Path, file_hash: str, kind: str, check: HeaderCheck) -> ParsedFile:
+def missing_column_file(
+    path: Path,
+    file_hash: str,
+    kind: str,
+    check: HeaderCheck,
+    *,
+    header: str | None = None,
+    data_lines: int | None = None,
+) -> ParsedFile:
     """Refuse a file whose header lacks required columns, whole: loading it would publish
     empty or NULL measures as if they were data. Every data line counts as quarantined (the
     ledger must still reconcile); quarantine keeps the header only, which names the columns
-    the file does have."""
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
-    lines = text.splitlines()
-    header = lines[0] if lines else ""
-    data = max(1, sum(1 for line in lines[1:] if line.strip()))
+    the file does have. A table that is not text (a spreadsheet) gives its ``header`` (the
+    cells joined by ``;``) and ``data_lines`` itself."""
+    if header is None or data_lines is None:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        lines = text.splitlines()
+        header = lines[0] if lines else ""
+        data_lines = sum(1 for line in lines[1:] if line.strip())
+    data = max(1, data_lines)
     reason = (
         f"This looks like a {check.label} but the header lacks the required "
         f"column{'s' if len(check.missing) > 1 else ''} {', '.join(check.missing)}; nothing "

@@ -14,7 +14,7 @@ import psycopg
 from sdw.config import default_inbox, pseudonym_key
 from sdw.ingest.classify import kinds_of, line_tables
 from sdw.ingest.inbox import ingest_inbox
-from sdw.ingest.reconcile import mismatches
+from sdw.ingest.reconcile import EuroCheck, euro_checks, mismatches
 from sdw.warehouse.bootstrap import ensure_schema
 from sdw.warehouse.connection import warehouse_url
 
@@ -50,22 +50,61 @@ def reconcile(
     """Prove the ledger of this batch's files that ``dag_id`` owns against raw and quarantine,
     with the one rule of ``sdw.ingest.reconcile`` (the same for every source); the outcome is
     kept in audit.reconciliation, and a file that does not reconcile fails the task."""
+    kinds = kinds_of(dag_id)
     with psycopg.connect(url or warehouse_url()) as conn:
-        checked, problems = mismatches(conn, batch_id, line_tables(), kinds_of(dag_id))
-        conn.execute(
-            """INSERT INTO audit.reconciliation (run_id, check_name, checked, failed, detail)
-               VALUES (%s, %s, %s, %s, %s)""",
-            (
-                batch_id,
-                _check_name(dag_id),
-                checked,
-                len(problems),
-                "\n".join(problems) or None,
-            ),
-        )
+        checked, problems = mismatches(conn, batch_id, line_tables(), kinds)
+        _record(conn, batch_id, _check_name(dag_id), checked, problems)
+        euros = euro_checks(conn, batch_id, line_tables(), kinds)
+        if euros:
+            _record_euros(conn, batch_id, euros)
+            euro_problems = [c.problem() for c in euros if not c.reconciled]
+            _record(conn, batch_id, _euro_check_name(dag_id), len(euros), euro_problems)
+            problems = problems + euro_problems
     if problems:
         raise RuntimeError(f"{dag_id} does not reconcile:\n" + "\n".join(problems))
-    return {"files_checked": checked}
+    result = {"files_checked": checked}
+    if euros:
+        result["euro_checks"] = len(euros)
+    return result
+
+
+def _record(
+    conn: psycopg.Connection, batch_id: str, name: str, checked: int, problems: list[str]
+) -> None:
+    conn.execute(
+        """INSERT INTO audit.reconciliation (run_id, check_name, checked, failed, detail)
+           VALUES (%s, %s, %s, %s, %s)""",
+        (batch_id, name, checked, len(problems), "\n".join(problems) or None),
+    )
+
+
+def _record_euros(conn: psycopg.Connection, batch_id: str, checks: list[EuroCheck]) -> None:
+    """One audit.euro_reconciliation row per file x amount column, reconciled or not."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            """INSERT INTO audit.euro_reconciliation (run_id, file_hash, source_file, file_kind,
+                   amount_column, file_eur, loaded_eur, quarantined_eur, reconciled)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+            [
+                (
+                    batch_id,
+                    c.file_hash,
+                    c.source_file,
+                    c.file_kind,
+                    c.amount_column,
+                    c.file_eur,
+                    c.loaded_eur,
+                    c.quarantined_eur,
+                    c.reconciled,
+                )
+                for c in checks
+            ],
+        )
+
+
+def _euro_check_name(dag_id: str) -> str:
+    """audit.reconciliation.check_name of the euro reconciliation: ``finance_euros_vs_file``."""
+    return f"{dag_id.removeprefix('ingest_')}_euros_vs_file"
 
 
 def _check_name(dag_id: str) -> str:

@@ -7,16 +7,17 @@ masking of reasons and fragments. Quarantine keeps a rejected row's contract fie
 written (a public register's fields), never the cells of a line that does not split.
 
 The euro reconciliation of a file (the register's own total = loaded + quarantined, to the
-cent) is proved by the tests on the real Amsterdam register and on hand-written files
-(tests/integration/test_subsidies_ingest.py): a quarantined row's unreadable amount has no euro
-value the ledger could hold, so the ledger keeps rows, and the quarantine keeps the amount as
-written.
+cent, per amount column) is the core's (``sdw.ingest.euros``): the register's totals over every
+readable amount cell go to ``raw.file_euro_total`` with the rows, and the reconcile task proves
+them against raw. A quarantined row's unreadable amount has no euro value; the quarantine
+keeps it as written.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from sdw.ingest import euros
 from sdw.ingest.contract import IngestContext, ParsedFile
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
@@ -64,4 +65,5 @@ def parse_register_file(
         lines_loaded=len(rows),
         lines_quarantined=len(quarantine),
     )
-    return ParsedFile(report, {GRANT: (GRANT_COLUMNS, rows)}, quarantine)
+    tables = {GRANT: (GRANT_COLUMNS, rows), euros.TABLE: register.euros.table()}
+    return ParsedFile(report, tables, quarantine)

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from sdw.ingest.euros import EuroTotals
+from sdw.money import Unreadable, parse_amount, parse_year
 from sdw.subsidies import rules
-from sdw.subsidies.amounts import Unreadable, parse_amount, parse_year
 from sdw.subsidies.layouts import Layout, choose, column_key, installed
 
 TEXT_FIELDS = (
@@ -60,6 +61,8 @@ class Register:
     layout: Layout
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)
+    # the register's own euro totals over every readable amount cell (sdw.ingest.euros)
+    euros: EuroTotals = field(default_factory=lambda: EuroTotals(rules.AMOUNT_COLUMNS))
 
     @property
     def lines_in(self) -> int:
@@ -121,11 +124,24 @@ def _written(values: dict[str, object]) -> dict[str, str]:
     return {f: "" if v is None else str(v) for f, v in values.items()}
 
 
+def _readable(value: object, number_format: str) -> Decimal | None:
+    """A cell's amount for the file's own euro totals; an unreadable cell has none."""
+    try:
+        return parse_amount(value, number_format)
+    except Unreadable:
+        return None
+
+
 def _take(register: Register, lineno: int, values: dict[str, object]) -> None:
+    cells = {
+        c: _readable(values.get(c), register.layout.number_format) for c in rules.AMOUNT_COLUMNS
+    }
     try:
         register.rows.append((lineno, parse_record(values, register.layout)))
+        register.euros.add(cells, quarantined=False)
     except Rejected as exc:
         register.bad.append(BadRow(lineno, exc.code, exc.reason, _written(values)))
+        register.euros.add(cells, quarantined=True)
 
 
 def csv_header(line: str, layouts: tuple[Layout, ...]) -> tuple[str, Layout, list[str]] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sdw.ingest.contract import LineTable
 from sdw.subsidies.layouts import FIELDS
+from sdw.subsidies.rules import AMOUNT_COLUMNS
 
 CSV_KIND = "subsidy_register_csv"
 JSON_KIND = "subsidy_register_json"
@@ -13,6 +14,6 @@ GRANT = "subsidy_grant"
 GRANT_COLUMNS = ["layout", *FIELDS, "line_number"]
 
 LINE_TABLES: dict[tuple[str, str | None], LineTable] = {
-    (CSV_KIND, None): LineTable(GRANT),
-    (JSON_KIND, None): LineTable(GRANT),
+    (CSV_KIND, None): LineTable(GRANT, amounts=AMOUNT_COLUMNS),
+    (JSON_KIND, None): LineTable(GRANT, amounts=AMOUNT_COLUMNS),
 }

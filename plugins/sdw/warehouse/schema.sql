@@ -409,3 +409,35 @@ CREATE TABLE IF NOT EXISTS audit.reconciliation (
     detail          text,
     checked_at      timestamptz NOT NULL DEFAULT now()
 );
+
+-- A file's own euro totals per amount column, as its source's parser added them up while
+-- reading (sdw.ingest.euros): the sum of every readable amount cell, and the part of it in
+-- quarantined lines. Written with the file's raw rows, in the same transaction; only sources
+-- whose lines carry money (LineTable.amounts) write it.
+CREATE TABLE IF NOT EXISTS raw.file_euro_total (
+    amount_column    text NOT NULL,           -- the line table's column: 'realisatie', 'verleend_bedrag'
+    file_eur         numeric(18, 2) NOT NULL, -- Σ readable cells of the column in the file
+    quarantined_eur  numeric(18, 2) NOT NULL, -- the part of it in quarantined lines
+    cells            integer NOT NULL,        -- cells that held an amount (absent '-' / empty not counted)
+    _batch_id        text NOT NULL,
+    _source_file     text NOT NULL,
+    _file_hash       text NOT NULL,
+    _loaded_at       timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS file_euro_total_file ON raw.file_euro_total (_file_hash);
+
+-- The euro reconciliation (sdw.ingest.reconcile.euro_mismatches), per file x amount column:
+-- file_eur = loaded_eur + quarantined_eur, to the cent. One row per check of a run.
+CREATE TABLE IF NOT EXISTS audit.euro_reconciliation (
+    euro_reconciliation_id bigserial PRIMARY KEY,
+    run_id           text NOT NULL,
+    file_hash        text NOT NULL,
+    source_file      text NOT NULL,
+    file_kind        text NOT NULL,
+    amount_column    text NOT NULL,
+    file_eur         numeric(18, 2),          -- NULL: the file's totals are missing
+    loaded_eur       numeric(18, 2) NOT NULL, -- Σ of the column in the kind's raw line table
+    quarantined_eur  numeric(18, 2),
+    reconciled       boolean NOT NULL,
+    checked_at       timestamptz NOT NULL DEFAULT now()
+);

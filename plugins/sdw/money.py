@@ -1,10 +1,14 @@
-"""Dutch money and numbers as registers write them, read exactly (``Decimal``, to the cent).
+"""Dutch money and numbers as registers and financial systems write them, read exactly
+(``Decimal``, to the cent). One parser for every finance source (subsidy registers, budget
+files), so ``€ 1.234,56`` means the same wherever it is loaded.
 
 - ``€ 1.234,56``, ``1.234,56``, ``EUR 1234,5``, ``1.234``, ``1.234,-``: the dot groups
   thousands, the comma starts the cents. A dot not followed by exactly three digits is not
   Dutch (``12.5`` is refused, never guessed).
 - ``-``, an en or em dash, ``€ -`` and empty: no amount (absent, ``None``), as registers mark "not
   applicable"; never 0.
+- a negative: ``-1.234,56``, ``€ -1.234,56``, ``-€ 1.234,56`` or in accountants' brackets
+  ``(1.234,56)``; whether a column may be negative is the caller's rule.
 - a JSON number (Amsterdam's ``Verleend``) is already a number: exact when read with
   ``parse_float=Decimal``; more than two decimals is refused.
 - ``plain`` (a layout's ``number_format``): machine numbers, ``1234.56``, no grouping.
@@ -47,10 +51,17 @@ def parse_amount(value: object, number_format: str = "nl") -> Decimal | None:
     if not isinstance(value, str):
         raise Unreadable(f"{value!r} is not an amount")
     text = value.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    if text.startswith("-") and _CURRENCY.match(text[1:].strip()):  # -€ 1.234,56
+        text = "-" + _CURRENCY.sub("", text[1:].strip()).strip()
     text = _CURRENCY.sub("", text).strip()
     if text in _ABSENT:
         return None
-    sign = -1 if text.startswith("-") else 1
+    bracketed = len(text) > 2 and text.startswith("(") and text.endswith(")")
+    if bracketed:
+        text = _CURRENCY.sub("", text[1:-1].strip()).strip()
+    sign = -1 if bracketed or text.startswith("-") else 1
+    if bracketed and text.startswith("-"):
+        raise Unreadable(f"{value.strip()!r} is negative twice")
     digits = text.lstrip("-").strip().replace(" ", "") if sign < 0 else text.replace(" ", "")
     if number_format == "plain":
         m = _PLAIN.match(digits)

@@ -1,0 +1,101 @@
+"""Great Expectations suite for budget files (raw.budget_line).
+
+Runs before dbt. Ingest already rejects what the budget contract forbids; this proves that
+what landed still obeys it:
+
+- begrotingsjaar present and plausible (2000-2100); the peildatum within the budget year +- 1
+  (from the adopted budget in the year before to the annual accounts in the year after)
+- taakveld in the Iv3 shape (``6.72``: one digit, a dot, one or two digits); a municipality
+  code ``GM`` + 4 digits; a budget line, report version and layout on every row
+- one row per file line, and one row per municipality x year x report version x budget line
+  within a file (a later version is another file: every version is kept)
+- WARNING, not an error: a negative primitieve_begroting or verplichtingen. The contract
+  expects them non-negative for spending lines, but a financial system exports revenue lines
+  (baten) and corrections with a minus sign; they are loaded and reported, never stop the
+  build. Begrotingswijzigingen, overheveling, realisatie and prognose may be negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sdw.budgets.rules import NON_NEGATIVE, PEILDATUM_SLACK, TAAKVELD_SHAPE, YEARS
+from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
+
+SUITE_NAME = "raw_budgets"
+
+
+def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
+    import great_expectations.expectations as gxe
+
+    raw = resolve_schemas(schema_overrides)["raw"]
+    suite = SuiteBuilder(SUITE_NAME)
+    suite.add(
+        "raw_budget_line",
+        table_query(raw, "budget_line"),
+        [
+            *(
+                gxe.ExpectColumnValuesToNotBeNull(column=c)
+                for c in (
+                    "municipality_code",
+                    "begrotingsjaar",
+                    "peildatum",
+                    "report_version",
+                    "budget_line",
+                    "taakveld",
+                    "layout",
+                    "line_number",
+                )
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="begrotingsjaar", min_value=YEARS[0], max_value=YEARS[1]
+            ),
+            gxe.ExpectColumnValuesToMatchRegex(column="taakveld", regex=TAAKVELD_SHAPE),
+            gxe.ExpectColumnValuesToMatchRegex(column="municipality_code", regex=r"^GM\d{4}$"),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["_file_hash", "line_number"],
+                description="one row per budget-file line",
+            ),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=[
+                    "_file_hash",
+                    "municipality_code",
+                    "begrotingsjaar",
+                    "report_version",
+                    "budget_line",
+                ],
+                description="a budget line once per year and report version within a file",
+            ),
+        ],
+    )
+    suite.add(
+        "raw_budgets_peildatum_outside_year",
+        f"""SELECT _source_file, line_number,
+                   'peildatum ' || peildatum || ' for budget year ' || begrotingsjaar
+                   AS discrepancy
+            FROM {raw}.budget_line
+            WHERE abs(extract(year FROM peildatum) - begrotingsjaar) > {PEILDATUM_SLACK}""",
+        [
+            gxe.ExpectTableRowCountToEqual(
+                value=0, description="the peildatum lies within the budget year +- 1"
+            )
+        ],
+        discrepancy=True,
+    )
+    negatives = " OR ".join(f"{c} < 0" for c in NON_NEGATIVE)
+    shown = " || ' ' || ".join(f"'{c} ' || coalesce({c}::text, '-')" for c in NON_NEGATIVE)
+    suite.add(
+        "raw_budgets_negative_budget_or_commitment",
+        f"""SELECT _source_file, line_number, budget_line || ': ' || {shown} AS discrepancy
+            FROM {raw}.budget_line WHERE {negatives}""",
+        [
+            gxe.ExpectTableRowCountToEqual(
+                value=0,
+                severity="warning",
+                description="a negative primitive budget or commitment: a revenue line or a "
+                "correction, loaded and reported",
+            )
+        ],
+        discrepancy=True,
+    )
+    return suite.definition()

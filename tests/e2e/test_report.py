@@ -1,0 +1,145 @@
+"""The report a council reads, opened in headless Chromium after one normal `sdw run` on the
+generated municipality: every chart drawn, no console error, validation status and publication
+time on every section, suppressed cells shown as suppressed; dbt docs show the published
+schema with types; GX Data Docs hold a page per validated asset. A screenshot is kept."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from sdw.generate import generate
+from tests.e2e.browser import browser, chromium
+from tests.e2e.test_scenario import REPO, sdw_run
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = REPO / "test-artifacts"
+# The charts of the generated municipality (60 clients, 6 months of 2025, seed 11): both laws,
+# five wijken, case export with Wmo and Jeugdwet, municipal and CBS benefits, subsidies.
+CHARTS = {
+    "wachttijd-mediaan",
+    "wachttijd-binnen-norm",
+    "zorg-clienten",
+    "zorg-bedrag",
+    "wijk-clienten-per-1000",
+    "ses-woa",
+    "procedure-wmo-melding-to-onderzoek",
+    "procedure-wmo-aanvraag-to-beschikking",
+    "procedure-jeugdwet-aanvraag-to-beschikking",
+    "uitkeringen-municipality",
+    "uitkeringen-cbs",
+    "subsidies-thema",
+}
+SECTIONS = 8  # seven KPI families and the validation section
+
+
+@pytest.fixture(scope="module")
+def report_run(make_database, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    inbox = tmp_path_factory.mktemp("inbox")
+    generate(inbox, clients=60, months=6, seed=11)
+    state = tmp_path_factory.mktemp("state")
+    url = make_database("sdw_e2e_report")
+    proc = sdw_run(inbox, url, state, docs=True)
+    return {"url": url, "report_dir": state / "report", "stdout": proc.stdout}
+
+
+def test_run_summary_links_the_report_and_docs(report_run: dict) -> None:
+    report_dir: Path = report_run["report_dir"]
+    stdout = " ".join(report_run["stdout"].split())  # rich wraps long paths
+    assert "Report (open in a browser):" in stdout
+    assert str(report_dir / "index.html") in stdout.replace(" ", "")
+    for page in ("index.html", "dbt-docs/index.html", "gx-docs/index.html"):
+        assert (report_dir / page).is_file(), page
+    html = (report_dir / "index.html").read_text()
+    assert 'href="dbt-docs/index.html"' in html and 'href="gx-docs/index.html"' in html
+    assert "<script src=" not in html  # self-contained: plotly.js inline, once
+    assert html.count("Plotly.newPlot") == len(CHARTS) + html.count('id="begroting-')
+
+
+def _budget_rows(url: str) -> int | None:
+    with psycopg.connect(url) as conn:
+        (exists,) = conn.execute(
+            "SELECT to_regclass('marts.budget_realisation') IS NOT NULL"
+        ).fetchone()
+        if not exists:
+            return None
+        (n,) = conn.execute("SELECT count(*) FROM marts.budget_realisation").fetchone()
+        return n
+
+
+@pytest.mark.skipif(chromium() is None, reason="chromium is not installed (apt install chromium)")
+def test_report_and_docs_in_chromium(report_run: dict, tmp_path: Path) -> None:
+    report_dir: Path = report_run["report_dir"]
+    with browser(tmp_path / "profile") as open_page:
+        page = open_page((report_dir / "index.html").as_uri())
+        drawn = page.wait_for(
+            f"document.querySelectorAll('.js-plotly-plot').length >= {len(CHARTS)}"
+            " && Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => d.id)"
+        )
+        page.pump(1.0)
+        assert page.errors == []
+        budget = _budget_rows(report_run["url"])
+        budget_charts = {c for c in drawn if c.startswith("begroting-")}
+        assert set(drawn) - budget_charts == CHARTS
+        text = page.evaluate("document.body.innerText")
+        if budget:
+            assert budget_charts
+        else:
+            assert not budget_charts and "Begrotingsrealisatie: nog niet beschikbaar" in text
+        # validation status and publication time in the banner and on every section
+        assert page.evaluate("document.querySelector('header.status').className") == "status ok"
+        statuses = page.evaluate(
+            "Array.from(document.querySelectorAll('.page-status')).map(e => e.innerText)"
+        )
+        assert len(statuses) == SECTIONS
+        assert all(re.search(r"Gevalideerd · .*\d\d-\d\d-\d{4} \d\d:\d\d", s) for s in statuses)
+        # Suppressed cells say so, never 0. The generated data's suppressed district rows:
+        # Jeugdwet 2025 K1 UNKNOWN, WK099901-03; K2 UNKNOWN, WK099901, 03, 05; Wmo K1 UNKNOWN,
+        # WK099902, 03, 05; K2 WK099902, 03, 05: 15 cells.
+        suppressed = page.evaluate(
+            "Array.from(document.querySelectorAll('#wijk-clienten-per-1000 text'))"
+            ".filter(t => t.textContent === 'onderdrukt').length"
+        )
+        assert suppressed == 15
+        shot = page.screenshot(tmp_path / "report.png")
+        ARTIFACTS.mkdir(exist_ok=True)
+        stable = Path(shutil.copyfile(shot, ARTIFACTS / "report.png"))
+        print(f"report screenshot: {shot} and {stable}")
+        assert stable.stat().st_size > 50_000
+
+        # dbt docs: the published schema, with types, and no console error
+        docs = open_page(
+            (report_dir / "dbt-docs" / "index.html").as_uri()
+            + "#!/model/model.sociaal_domein.care_usage_quarterly"
+        )
+        docs.wait_for("document.body.innerText.includes('accepted_amount_eur')")
+        docs.pump(1.0)
+        docs_text = docs.evaluate("document.body.innerText")
+        assert docs.errors == []
+        assert ".marts.care_usage_quarterly" in docs_text
+        assert "marts_candidate.care_usage_quarterly" not in docs_text
+        assert "numeric(14,2)" in docs_text and "date" in docs_text
+        docs.screenshot(tmp_path / "dbt-docs.png")
+        shutil.copyfile(tmp_path / "dbt-docs.png", ARTIFACTS / "dbt-docs.png")
+
+        # GX Data Docs: GX's own pages load their CSS/JS from public CDNs (GX 1.24 templates);
+        # offline, the only errors allowed are those requests and what fails without jQuery.
+        gx = open_page((report_dir / "gx-docs" / "index.html").as_uri())
+        gx.pump(2.0)
+        own = [
+            e
+            for e in gx.errors
+            if not re.search(r"net::ERR_\w+ https://|\$ is not defined|jQuery is not defined", e)
+        ]
+        assert own == []
+    pages = list((report_dir / "gx-docs" / "validations").rglob("*.html"))
+    with psycopg.connect(report_run["url"]) as conn:
+        (validated,) = conn.execute(
+            "SELECT count(*) FROM audit.validation_result WHERE result_json ? 'results'"
+        ).fetchone()
+    assert len(pages) == validated > 40
