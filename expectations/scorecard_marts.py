@@ -46,6 +46,8 @@ def families_query(marts: str) -> str:
         "ses": f"""SELECT count(*) FROM {marts}.ses_scores
                    WHERE region_level IN ('GM', 'WK')
                      AND (change_vs_baseline IS NOT NULL OR total_score IS NULL)""",
+        "budget": f"""SELECT count(*) FROM {marts}.budget_realisation
+                      WHERE burn_rate_pct IS NOT NULL""",
     }
     rows = ",\n".join(f"('{family}', ({query}))" for family, query in sources.items())
     return f"""

@@ -150,7 +150,7 @@ def test_kpi_scorecard_covers_every_family(generated_run: dict) -> None:
         ).fetchone()
     got = {(r[0], r[2], r[3], r[4], _norm(r[5])): (r[6], r[7]) for r in rows}
     assert {r[1] for r in rows} == {
-        "care_usage", "waiting_times", "procedure_times", "benefits", "ses"
+        "care_usage", "waiting_times", "procedure_times", "benefits", "ses", "budget"
     }  # fmt: skip
     assert {r[9] for r in rows} == {last_publication} and all(r[8] is not None for r in rows)
 

@@ -80,25 +80,26 @@ ses as (
 
 ),
 
-{#
-  TODO(budget burn rate, after marts.budget_realisation is merged): add to `measured`
+-- A budget line's burn rate as its latest report version of the year states it (a version is a
+-- quarter's figures to date; the latest is the one controllers sign off on).
+budget as (
 
-    union all
-    select
-        'budget_burn_rate' as kpi_code,
+    select distinct on (municipality_code, begrotingsjaar, budget_line)
         municipality_code,
-        municipality_code as region_code,
-        'all' as law,
-        budget_line as product_category,
-        'year' as period_type,
-        make_date(begrotingsjaar, 1, 1) as period_start,
-        burn_rate_pct as value,
-        false as suppressed
-    from budget   -- budget as (select * from ref('budget_realisation') where the latest
-                  -- report_version / peildatum per municipality x begrotingsjaar x budget_line)
+        begrotingsjaar,
+        budget_line,
+        burn_rate_pct
 
-  and the kpi_definitions / kpi_targets rows described in kpi_scorecard_values.yml.
-#}
+    from {{ ref('budget_realisation') }}
+    order by
+        municipality_code asc,
+        begrotingsjaar asc,
+        budget_line asc,
+        peildatum desc,
+        report_version desc
+
+),
+
 
 -- One row per KPI x cell, `value` as the mart publishes it; `suppressed` as the mart says.
 measured as (
@@ -259,6 +260,22 @@ measured as (
         change_vs_baseline as value,
         total_score is null as suppressed
     from ses
+
+    union all
+
+    -- `product_category` holds the budget line (begrotingspost); a year per row. A line
+    -- without a current budget (NIET_GEKOPPELD) has no burn rate and so no row.
+    select
+        'budget_burn_rate' as kpi_code,
+        municipality_code,
+        municipality_code as region_code,
+        'all' as law,
+        budget_line as product_category,
+        'year' as period_type,
+        make_date(begrotingsjaar, 1, 1) as period_start,
+        burn_rate_pct as value,
+        false as suppressed
+    from budget
 
 ),
 
