@@ -135,6 +135,57 @@ def test_marts_equal_the_generators_model(generated_run: dict) -> None:
     assert benefits > 0
 
 
+def test_kpi_scorecard_covers_every_family(generated_run: dict) -> None:
+    """marts.kpi_scorecard on the generated municipality: a row for every KPI family, care and
+    waiting figures equal to the generator's model, suppressed district cells hidden, every row
+    tied to the run's publication."""
+    expected, url = generated_run["expected"], generated_run["url"]
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT kpi_code, kpi_family, region_code, law, product_category, period_start, "
+            "value, status, validated_at, publication_id FROM marts.kpi_scorecard"
+        ).fetchall()
+        (last_publication,) = conn.execute(
+            "SELECT max(publication_id) FROM audit.publication"
+        ).fetchone()
+    got = {(r[0], r[2], r[3], r[4], _norm(r[5])): (r[6], r[7]) for r in rows}
+    assert {r[1] for r in rows} == {
+        "care_usage", "waiting_times", "procedure_times", "benefits", "ses", "budget"
+    }  # fmt: skip
+    assert {r[9] for r in rows} == {last_publication} and all(r[8] is not None for r in rows)
+
+    for e in expected["care_usage_quarterly"]:
+        cell = (e["municipality_code"], e["law"], e["product_category"], e["quarter_start"])
+        assert got[("care_clients", *cell)] == (e["clients"], "geen_norm"), cell
+        value, _ = got[("care_accepted_eur", *cell)]
+        assert f"{value:.2f}" == e["accepted_amount_eur"], cell
+
+    # % within 5 working days against the seeded target 95 (a floor).
+    for e in expected["waiting_times_quarterly"]:
+        cell = ("waiting_pct_decided_within_norm", e["municipality_code"], e["law"], "all",
+                e["quarter_start"])  # fmt: skip
+        pct = e["pct_decided_within_5_workdays"]
+        if pct is None:
+            assert cell not in got
+            continue
+        value, status = got[cell]
+        assert f"{value:.2f}" == pct
+        assert status == ("op_koers" if Decimal(pct) >= 95 else "afwijking"), cell
+
+    # A district cell the generator suppresses is onderdrukt, without a value.
+    for e in expected["care_usage_by_district_quarterly"]:
+        cell = ("care_clients_per_1000", e["district_code"], e["law"], "all", e["quarter_start"])
+        if e["district_code"] != "UNKNOWN" and e["suppressed"]:
+            assert got[cell] == (None, "onderdrukt"), cell
+    for e in expected["procedure_times_quarterly"]:
+        cell = ("procedure_pct_beschikking_within_term", e["district_code"], e["law"], "all",
+                e["quarter_start"])  # fmt: skip
+        if e["suppressed"]:
+            assert got[cell] == (None, "onderdrukt"), cell
+        elif e["pct_beschikking_within_norm"] is not None:
+            assert str(got[cell][0]) == e["pct_beschikking_within_norm"], cell
+
+
 BUDGET_COLUMNS = (
     "municipality_code",
     "begrotingsjaar",

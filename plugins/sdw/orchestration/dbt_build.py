@@ -89,7 +89,9 @@ def cosmos_configs() -> dict[str, Any]:
         ),
         "operator_args": {
             "install_deps": False,
-            "env": dbt_env_from_environment(),
+            # SDW_RUN_ID: the build_marts run (Airflow renders `env`), kept on the scorecard's
+            # rows so they match the audit.publication row that publish() writes for this run.
+            "env": {**dbt_env_from_environment(), "SDW_RUN_ID": "{{ run_id }}"},
             "append_env": True,
             "callback": record_run_results,
         },
