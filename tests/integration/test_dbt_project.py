@@ -518,3 +518,53 @@ def test_budget_suite_passes_and_catches_a_broken_row(built_warehouse: str) -> N
         "GM0363 2024 2024-Q2 (peildatum 2024-06-30): declaration spend EUR 1583.46 but"
         " care_usage_quarterly accepted EUR 1584.46" in broken.summary
     ), broken.summary
+
+
+def test_lineage_of_a_mart_row(built_warehouse: str) -> None:
+    """Which declarations make up Wmo category 02, Q1 2024? The lines of that mart row, with
+    their verdict, file and batch; they sum to the row's declared 1550.00 and accepted
+    1300.00 (test_care_usage_quarterly)."""
+    rows = fetch(
+        built_warehouse,
+        """
+        select provider_agb, declaration_number, reference_number, source_file, district_code,
+               client_pseudonym, debit_credit, declared_amount_eur, accepted_amount_eur, verdict,
+               answer_return_codes, answer_source_files, batch_id
+        from lineage_candidate.care_declaration_lines
+        where municipality_code = 'GM0363' and law = 'wmo' and product_category = '02'
+            and quarter_start = '2024-01-01'
+        order by provider_agb, declaration_number, reference_number
+        """,
+    )
+    c1, c2, c3, c4 = client(1), client(2), client(3), client(4)
+    b = "batch-test"
+    assert rows == [
+        # Provider A, D1: client 1 January and February; client 2's line from 25 March is the
+        # one G-325-1 rejects (0233), so it is declared but accepts 0.00.
+        (PROVIDER_A, "D1", "R1", "A-323-1.xml", "WK036305", c1, "D", D("500.00"), D("500.00"),
+         "accepted", None, None, b),
+        (PROVIDER_A, "D1", "R2", "A-323-1.xml", "WK036305", c1, "D", D("400.00"), D("400.00"),
+         "accepted", None, None, b),
+        (PROVIDER_A, "D1", "R3", "A-323-1.xml", "UNKNOWN", c2, "D", D("250.00"), D("0.00"),
+         "rejected", "0233", "G-325-1.xml", b),
+        # Provider A, D2: the credit of R2 and its re-declaration.
+        (PROVIDER_A, "D2", "R4", "A-323-2.xml", "WK036305", c1, "C", D("-400.00"), D("-400.00"),
+         "accepted", None, None, b),
+        (PROVIDER_A, "D2", "R5", "A-323-2.xml", "WK036305", c1, "D", D("450.00"), D("450.00"),
+         "accepted", None, None, b),
+        # Provider B's own D1/R3 is not the rejected line.
+        (PROVIDER_B, "D1", "R3", "B-323-1.xml", "WK036301", c3, "D", D("150.00"), D("150.00"),
+         "accepted", None, None, b),
+        (PROVIDER_B, "D1", "R4", "B-323-1.xml", "UNKNOWN", c4, "D", D("200.00"), D("200.00"),
+         "accepted", None, None, b),
+    ]  # fmt: skip
+    # 500 + 400 + 250 - 400 + 450 + 150 + 200 = 1550.00; less the rejected 250 = 1300.00.
+    assert sum(r[7] for r in rows) == D("1550.00")
+    assert sum(r[8] for r in rows) == D("1300.00")
+    # Every line of the 15 loaded is in the lineage once; clients are pseudonyms, never a BSN.
+    [(lines, pseudonyms)] = fetch(
+        built_warehouse,
+        "select count(*), count(*) filter (where client_pseudonym ~ '^[0-9a-f]{64}$')"
+        " from lineage_candidate.care_declaration_lines",
+    )
+    assert (lines, pseudonyms) == (15, 15)

@@ -90,6 +90,38 @@ CREATE TABLE IF NOT EXISTS audit.publication (
     published_at    timestamptz NOT NULL DEFAULT now(),
     mart_rows       jsonb NOT NULL
 );
+-- What a publication holds: the ingest batches and the number of loaded files behind it (the
+-- files themselves in audit.publication_file). Null on publications made before they existed.
+ALTER TABLE audit.publication ADD COLUMN IF NOT EXISTS batch_ids text[];
+ALTER TABLE audit.publication ADD COLUMN IF NOT EXISTS files integer;
+
+-- One row per file a publication's marts were built from (the ledger's loaded files then).
+CREATE TABLE IF NOT EXISTS audit.publication_file (
+    publication_id  bigint NOT NULL REFERENCES audit.publication,
+    file_hash       text NOT NULL,
+    source_file     text NOT NULL,
+    file_kind       text NOT NULL,
+    bericht_type    text,
+    wet             text,
+    batch_id        text NOT NULL,
+    lines_loaded    bigint NOT NULL,
+    PRIMARY KEY (publication_id, file_hash)
+);
+
+-- What a publication could not carry over: an analyst's view on the marts that can no longer
+-- be created (VIEW_NOT_RECREATED: a column it reads is gone), a dependent object that is not a
+-- plain view (NOT_A_VIEW), anything else a DROP ... CASCADE of a superseded schema took along
+-- (DROPPED_BY_CASCADE). `definition` keeps the view's SQL so it can be made again by hand.
+CREATE TABLE IF NOT EXISTS audit.publication_dropped_object (
+    publication_id  bigint NOT NULL REFERENCES audit.publication,
+    object_name     text NOT NULL,
+    object_kind     text NOT NULL,
+    owner           text,
+    definition      text,
+    reason_code     text NOT NULL,
+    reason          text NOT NULL,
+    dropped_at      timestamptz NOT NULL DEFAULT now()
+);
 
 -- ---------------------------------------------------------------- quarantine
 CREATE TABLE IF NOT EXISTS quarantine.rejected_record (

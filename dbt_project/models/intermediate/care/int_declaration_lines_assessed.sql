@@ -58,7 +58,8 @@ assessed as (
         {{ district_or_unknown('assignment_districts.district_code') }} as district_code,
         declaration_lines.message_id,
         declaration_lines.source_file,
-        declaration_lines.file_hash
+        declaration_lines.file_hash,
+        declaration_lines.batch_id
 
     from declaration_lines
 
