@@ -232,3 +232,11 @@ def test_publication_says_which_batches_and_files(url: str) -> None:
         """SELECT source_file, bericht_type, batch_id, lines_loaded FROM audit.publication_file
            ORDER BY source_file""",
     ) == [("jeugdwet_323_a.xml", "323", "batch-1", 3), ("jeugdwet_325_a.xml", "325", "batch-2", 1)]
+
+
+def test_an_idle_bi_transaction_is_ended_before_the_publication_gives_up(url: str) -> None:
+    """A BI client left idle in a transaction holds the marts' locks; PostgreSQL ends it after
+    five minutes, inside the publication's 600 s wait, so it cannot stop a publication."""
+    with as_bi(url) as bi:
+        (timeout,) = bi.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+    assert timeout == "5min"

@@ -10,6 +10,7 @@ import psycopg
 log = logging.getLogger(__name__)
 
 BI_ROLE = "sdw_bi_reader"
+BI_IDLE_TRANSACTION_TIMEOUT = "5min"
 
 
 def schema_sql() -> str:
@@ -54,6 +55,15 @@ def ensure_schema(url: str) -> None:
                 BI_ROLE,
                 "the warehouse user",
                 BI_ROLE,
+            )
+        if exists and can_create_role:
+            # A BI session left idle inside a transaction would hold the marts' locks, and the
+            # publication waits for those (publish.py, SDW_PUBLISH_LOCK_WAIT, 600 s) rather than
+            # show it mixed versions. PostgreSQL ends such a session after this timeout, well
+            # inside that wait, so a forgotten SQL client cannot stop the nightly publication.
+            conn.execute(
+                f'ALTER ROLE {BI_ROLE} IN DATABASE "{conn.info.dbname}" '
+                f"SET idle_in_transaction_session_timeout = '{BI_IDLE_TRANSACTION_TIMEOUT}'"
             )
         if exists:
             grant_bi_read(conn)
