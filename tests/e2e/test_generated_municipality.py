@@ -4,14 +4,10 @@ trajectories, not from the files), row for row."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import psycopg
 import pytest
-
-from sdw.generate import EXPECTED_FILE, generate
-from tests.e2e.test_scenario import sdw_run
 
 pytestmark = pytest.mark.e2e
 
@@ -47,18 +43,6 @@ def _expected(rows: list[dict], key: tuple[str, ...], extra: tuple[str, ...] = (
     return sorted(
         ({c: r[c] for c in cols} for r in rows), key=lambda r: tuple(str(r[k]) for k in key)
     )
-
-
-@pytest.fixture(scope="module")
-def generated_run(make_database, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """One generated municipality through one normal `sdw run` (every DAG), shared by the
-    tests below."""
-    inbox = tmp_path_factory.mktemp("inbox")
-    summary = generate(inbox, clients=60, months=6, seed=11)
-    expected = json.loads((inbox / EXPECTED_FILE).read_text())
-    url = make_database("sdw_e2e_gen")
-    proc = sdw_run(inbox, url, tmp_path_factory.mktemp("state"))
-    return {"summary": summary, "expected": expected, "url": url, "stdout": proc.stdout}
 
 
 def test_marts_equal_the_generators_model(generated_run: dict) -> None:

@@ -289,3 +289,44 @@ def test_raw_suite_passes(loaded: tuple[str, str, dict]) -> None:
     url, _batch, _files = loaded
     result = run_suite("raw_budgets", url, f"test-{uuid.uuid4().hex[:6]}")
     assert result.success, result.summary
+
+
+def test_the_councils_table_from_a_hand_written_file_to_the_mart(
+    make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The whole path a controller signs off on: the hand-written file above through the real
+    ingest and dbt into marts_candidate.budget_realisation. Figures by hand from ROWS:
+    - TRANSFORMATIEFONDS: 600.000 - 3.520 - 330.280 = 266.200; burn 3.520 / 600.000 = 0.59 %.
+    - JW-MET-VERBLIJF: 1.200.000 + 150.000 - 25.000 = 1.325.000; 1.325.000 - 1.310.450,75 -
+      12.000 = 2.549,25; burn 98.90 %. A care line (seed care_spend_budget_lines) without a
+      single declaration: declaration spend 0.00, so 1.310.450,75 booked but never claimed.
+    - WMO-ONDERSTEUNING: 800.000 - 50.000 + 20.000,50 = 770.000,50; committed '-' counts 0:
+      available 69.900,40; burn 700.100,10 / 770.000,50 = 90.92 %.
+    The peildatum 31-12-2023 ends the year: 100 % of it elapsed."""
+    from sdw.warehouse.bootstrap import ensure_schema
+    from tests.conftest import dbt_build
+
+    url = make_database("sdw_test_budget_mart")
+    ensure_schema(url)
+    inbox = tmp_path_factory.mktemp("council")
+    write_csv(inbox / "begroting_2023_q4.csv", ROWS)
+    load(inbox, url)
+    dbt_build(url, tmp_path_factory.mktemp("dbt"), select="+budget_realisation")
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            """SELECT budget_line, taakveld, current_budget_eur, spent_eur, committed_eur,
+                      available_eur, burn_rate_pct, year_elapsed_pct, is_care_line,
+                      declaration_spend_eur, difference_eur
+               FROM marts_candidate.budget_realisation
+               WHERE municipality_code = 'GM0363' AND begrotingsjaar = 2023
+                 AND report_version = '2023-Q4'
+               ORDER BY budget_line"""
+        ).fetchall()
+    assert rows == [
+        ("JW-MET-VERBLIJF", "6.72", D("1325000.00"), D("1310450.75"), D("12000.00"),
+         D("2549.25"), D("98.90"), D("100.00"), True, D("0.00"), D("-1310450.75")),
+        ("TRANSFORMATIEFONDS", "6.1", D("600000.00"), D("3520.00"), D("330280.00"),
+         D("266200.00"), D("0.59"), D("100.00"), False, None, None),
+        ("WMO-ONDERSTEUNING", "6.71", D("770000.50"), D("700100.10"), None,
+         D("69900.40"), D("90.92"), D("100.00"), True, D("0.00"), D("-700100.10")),
+    ]  # fmt: skip
