@@ -692,6 +692,19 @@ def budget_charts(data: ReportData) -> Family:
             ],
             hovertemplate="%{y}: begroting € %{x:,.2f}, uitputting %{customdata}<extra></extra>",
         )
+        # Care lines: the accepted declarations beside the ledger (claims not yet booked).
+        care = rows[rows["declaration_spend_eur"].notna()]
+        if not care.empty:
+            fig.add_scatter(
+                y=[label for label, ok in zip(y, rows["declaration_spend_eur"].notna(), strict=True) if ok],
+                x=[as_float(v) for v in care["declaration_spend_eur"]],
+                mode="markers",
+                name="Gedeclareerd (geaccepteerd)",
+                marker={"symbol": "diamond", "size": 11, "color": "#8b1f5c"},
+                customdata=[as_float(v) for v in care["difference_eur"]],
+                hovertemplate="%{y}: gedeclareerd € %{x:,.2f}, nog niet geboekt "
+                "€ %{customdata:,.2f}<extra></extra>",
+            )
         _layout(
             fig,
             f"Begrotingsrealisatie {municipality} {year}, peildatum {peildatum:%d-%m-%Y}",
@@ -706,7 +719,8 @@ def budget_charts(data: ReportData) -> Family:
                 f"begroting-{municipality}-{year}",
                 f"Begroting {year}",
                 "Per begrotingspost: besteed, verplicht en nog beschikbaar, tegen "
-                "de actuele begroting (streep).",
+                "de actuele begroting (streep); bij zorgposten de geaccepteerde declaraties "
+                "(ruit), zodat te zien is wat nog niet in het grootboek is geboekt.",
                 fig,
             )
         )
