@@ -696,7 +696,11 @@ def budget_charts(data: ReportData) -> Family:
         care = rows[rows["declaration_spend_eur"].notna()]
         if not care.empty:
             fig.add_scatter(
-                y=[label for label, ok in zip(y, rows["declaration_spend_eur"].notna(), strict=True) if ok],
+                y=[
+                    label
+                    for label, ok in zip(y, rows["declaration_spend_eur"].notna(), strict=True)
+                    if ok
+                ],
                 x=[as_float(v) for v in care["declaration_spend_eur"]],
                 mode="markers",
                 name="Gedeclareerd (geaccepteerd)",
