@@ -333,3 +333,14 @@ def test_the_councils_table_from_a_hand_written_file_to_the_mart(
         ("WMO-ONDERSTEUNING", "6.71", D("770000.50"), D("700100.10"), None,
          D("69900.40"), D("90.92"), D("100.00"), True, D("0.00"), D("-700100.10")),
     ]  # fmt: skip
+
+    # Published, the report draws the year's bars with the care lines' declarations beside
+    # them (the report reads `marts`, which only a publication fills).
+    from sdw.publish import publish
+    from sdw.report import build_report
+
+    publish(url, "test-council")
+    report = build_report(url, tmp_path_factory.mktemp("report"), docs=False)
+    html = report.report.read_text()
+    assert 'id="begroting-GM0363-2023"' in html
+    assert "Gedeclareerd (geaccepteerd)" in html

@@ -105,7 +105,8 @@ MART_QUERIES: dict[str, str] = {
     "budget_realisation": """
         SELECT municipality_code, begrotingsjaar, report_version, peildatum, budget_line,
                budget_line_name, taakveld, current_budget_eur, spent_eur, committed_eur,
-               available_eur, burn_rate_pct, is_care_line
+               available_eur, burn_rate_pct, is_care_line, declaration_spend_eur,
+               difference_eur
         FROM marts.budget_realisation
         ORDER BY municipality_code, begrotingsjaar, peildatum, budget_line""",
 }
