@@ -48,6 +48,9 @@ class IngestContext:
     # raw table -> columns that may not be NULL (from the warehouse's catalog): a record that
     # leaves one empty is quarantined instead of failing the COPY of its whole group.
     required_columns: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # True when the caller answers ``loaded_references`` for a whole group of files at once:
+    # the parser then hands its look-up over (``ParsedFile.pending``) instead of asking.
+    references_per_group: bool = False
 
 
 @dataclass
@@ -55,6 +58,29 @@ class ParsedFile:
     report: FileReport
     tables: dict[str, tuple[list[str], list[list[object]]]]
     quarantine: list[QuarantineRecord]
+    # Set only with ``IngestContext.references_per_group``: the file as it is when none of
+    # its ReferentieNummers is loaded yet; ``pending.finish`` gives it for the real answer.
+    pending: PendingReferences | None = None
+
+
+@dataclass(frozen=True)
+class PendingReferences:
+    """A file's OP283 look-up (which of these numbers does the warehouse hold already, for this
+    provider and law), left to its group: one query answers every file of a group instead of
+    one round trip per file, which is most of what a small declaration costs."""
+
+    wet: str
+    aanbieder_agb: str
+    numbers: tuple[str, ...]
+    finish: Callable[[set[str]], ParsedFile]  # the answer -> the file with those lines dropped
+
+
+def resolved(parsed: ParsedFile, ctx: IngestContext) -> ParsedFile:
+    """The file with its pending look-up answered on its own (``ctx.loaded_references``)."""
+    p = parsed.pending
+    if p is None:
+        return parsed
+    return p.finish(ctx.loaded_references(p.wet, p.aanbieder_agb, list(p.numbers)))
 
 
 Parse = Callable[[Path, str, IngestContext], ParsedFile]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from sdw.ingest.contract import IngestContext, ParsedFile, deferred_file
+from sdw.ingest.contract import IngestContext, ParsedFile, PendingReferences, deferred_file
 from sdw.ingest.contract import quarantine_whole_file as _quarantine_whole_file
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
@@ -274,25 +274,36 @@ def parse_message_file(
     for q in body.quarantine:
         q.reason = mask_bsns(q.reason, ctx.pseudonymiser, body.bsns)
 
-    lines_loaded = body.lines_loaded
-    if body.loaded_lines:
-        loaded = {scrub.value(ref): at for ref, at in body.loaded_lines.items()}
-        lines_loaded -= _drop_loaded_duplicates(
-            path, mt, body.header, body.tables, body.quarantine, loaded, ctx, body.bsns
-        )
+    # OP283 across files: which loaded lines' ReferentieNummers the warehouse holds already.
+    loaded = {scrub.value(ref): at for ref, at in body.loaded_lines.items()}
 
-    report = FileReport(
-        source_file=path.name,
-        file_hash=file_hash,
-        file_kind=FILE_KIND,
-        status="loaded_with_rejections" if body.quarantine else "loaded",
-        bericht_type=mt.number,
-        wet=mt.law,
-        lines_in=body.lines_in,
-        lines_loaded=lines_loaded,
-        lines_quarantined=body.lines_in - lines_loaded,
-    )
-    return ParsedFile(report, body.tables, body.quarantine)
+    def finish(already: set[str]) -> ParsedFile:
+        lines_loaded = body.lines_loaded
+        if already:
+            lines_loaded -= _drop_loaded_duplicates(
+                path, mt, body.tables, body.quarantine, loaded, already, ctx, body.bsns
+            )
+        report = FileReport(
+            source_file=path.name,
+            file_hash=file_hash,
+            file_kind=FILE_KIND,
+            status="loaded_with_rejections" if body.quarantine else "loaded",
+            bericht_type=mt.number,
+            wet=mt.law,
+            lines_in=body.lines_in,
+            lines_loaded=lines_loaded,
+            lines_quarantined=body.lines_in - lines_loaded,
+        )
+        return ParsedFile(report, body.tables, body.quarantine)
+
+    if not loaded:
+        return finish(set())
+    agb, numbers = str(body.header["aanbieder_agb"]), sorted(loaded)
+    if ctx.references_per_group:
+        parsed = finish(set())
+        parsed.pending = PendingReferences(mt.law, agb, tuple(numbers), finish)
+        return parsed
+    return finish(ctx.loaded_references(mt.law, agb, numbers))
 
 
 def _number_holding_bsn(body: _Body) -> str | None:
@@ -514,18 +525,19 @@ def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:
 def _drop_loaded_duplicates(
     path: Path,
     mt: MessageType,
-    header: dict[str, object],
     tables: dict[str, tuple[list[str], list[list[object]]]],
     quarantine: list[QuarantineRecord],
     loaded_lines: dict[str, tuple[int, str]],
+    already: set[str],
     ctx: IngestContext,
     bsns: set[str],
 ) -> int:
-    """Move lines whose ReferentieNummer this provider already declared under this law from
-    the rows to quarantine; returns how many. ``loaded_lines`` is keyed by the number as it is
-    stored (a BSN in it pseudonymised). Their original text is read again (rarely needed, so
-    the common path keeps no fragments)."""
-    already = ctx.loaded_references(mt.law, str(header["aanbieder_agb"]), sorted(loaded_lines))
+    """Move lines whose ReferentieNummer this provider already declared under this law
+    (``already``, of the keys of ``loaded_lines``) from the rows to quarantine; returns how
+    many. ``loaded_lines`` is keyed by the number as it is stored (a BSN in it pseudonymised).
+    Their original text is read again (rarely needed, so the common path keeps no
+    fragments)."""
+    already = already & loaded_lines.keys()
     if not already:
         return 0
     paths = {loaded_lines[ref][1]: ref for ref in already}
