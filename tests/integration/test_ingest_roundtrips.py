@@ -168,6 +168,5 @@ def test_op283_verdicts_from_one_look_up_per_group(
         ]
         # every ReferentieNummer once in the warehouse: 10 + 4 declarations of 4 lines
         assert conn.execute(
-            "SELECT count(*), count(DISTINCT referentienummer) "
-            "FROM raw.istandaarden_323_prestatie"
+            "SELECT count(*), count(DISTINCT referentienummer) FROM raw.istandaarden_323_prestatie"
         ).fetchone() == (56, 56)
