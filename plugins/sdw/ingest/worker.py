@@ -228,13 +228,7 @@ class Worker:
             except _REFUSED as exc:
                 if _is_contention(exc):
                     # the other worker's lines are committed: the warehouse alone answers
-                    parsed = self._parse(path, write.report.file_hash, write.report.file_kind)
-                    parsed = self._guarded(
-                        path,
-                        write.report.file_hash,
-                        write.report.file_kind,
-                        lambda parsed=parsed: resolved(parsed, self.ctx),
-                    )
+                    parsed = self.parse_alone(path, write.report.file_hash, write.report.file_kind)
                     write = pending[i] = FileWrite(
                         parsed.report, write.file_size, parsed.tables, parsed.quarantine
                     )
@@ -257,6 +251,13 @@ class Worker:
                     parsed.report, write.file_size, {}, parsed.quarantine
                 )
         return write_files(self.conn, [write], self.batch_id)
+
+    def parse_alone(self, path: Path, file_hash: str, kind: str) -> ParsedFile:
+        """One file parsed and finished on its own: its OP283 look-up a query of its own."""
+        parsed = self._parse(path, file_hash, kind)
+        if parsed.pending is None:
+            return parsed
+        return self._guarded(path, file_hash, kind, lambda: resolved(parsed, self.ctx))
 
     def _parse(self, path: Path, file_hash: str, kind: str) -> ParsedFile:
         """The file through its kind's parser (its OP283 look-up possibly left pending)."""
