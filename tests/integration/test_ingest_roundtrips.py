@@ -1,8 +1,8 @@
 """Round trips per group of files, counted: the ingest asks the warehouse once per group of
-files (ledger duplicate check, OP283 look-up, ledger rows), not once per file — a delivery of
-many small files is otherwise mostly waiting on PostgreSQL. Counts of statements, never
-timers, so the batching cannot silently regress; and the OP283 verdicts stay those of a
-file-by-file ingest."""
+files (ledger duplicate check, OP283 look-up, 301 addresses, ledger rows), not once per file:
+a delivery of many small files is otherwise mostly waiting on PostgreSQL. Counts of
+statements, never timers, so the batching cannot silently regress; and the verdicts stay
+those of a file-by-file ingest."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ KEY = b"test-key-" + b"x" * 32
 def _kind(query: object) -> str:
     text = " ".join(str(query).split())
     verb = text.split(" ", 1)[0].upper()
-    for table in ("raw.istandaarden_323_prestatie", "audit.file_ledger"):
+    for table in ("raw.istandaarden_323_prestatie", "audit.file_ledger", "raw.cbs_adres_gebied"):
         if table in text:
             return f"{verb} {table}"
     return verb
@@ -178,3 +178,41 @@ def test_op283_verdicts_from_one_look_up_per_group(
         assert conn.execute(
             "SELECT count(*), count(DISTINCT referentienummer) FROM raw.istandaarden_323_prestatie"
         ).fetchone() == (56, 56)
+
+
+def test_301_addresses_from_one_look_up_per_group(
+    reference_dir: Path, warehouse_db: str, tmp_path: Path
+) -> None:
+    # WMO301's client lives at 9999XX 100; 30 copies at 100, 101 and 102 in turn (10 each),
+    # each with its own message id. 102 is not in the address file.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "adressen.csv").write_text(
+        "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n"
+        "9999XX;100;3840105;38401;384\n"
+        "9999XX;101;3840206;38402;384\n",
+        encoding="utf-8",
+    )
+    for i in range(30):
+        _variant(
+            reference_dir,
+            "WMO301.xml",
+            inbox / f"toewijzing_{i:02d}.xml",
+            ("<iwmo:Huisnummer>100<", f"<iwmo:Huisnummer>{100 + i % 3}<", 1),
+            ("<iwmo:Identificatie>123456789012<", f"<iwmo:Identificatie>1234567890{i:02d}<", 1),
+        )
+
+    report, counts = _ingest(inbox, warehouse_db)
+
+    assert (report.files_seen, report.count("loaded")) == (31, 31)
+    # is there an address file (asked once, then known), and the 30 addresses in one query
+    assert counts["SELECT raw.cbs_adres_gebied"] == 2
+    with psycopg.connect(warehouse_db) as conn:
+        assert conn.execute(
+            """SELECT adres_status, buurtcode, wijkcode, adres_gemeentecode, count(*)
+               FROM raw.istandaarden_301_client GROUP BY 1, 2, 3, 4 ORDER BY 1, 2"""
+        ).fetchall() == [
+            ("matched", 3840105, 38401, 384, 10),
+            ("matched", 3840206, 38402, 384, 10),
+            ("not_found", None, None, None, 10),
+        ]

@@ -67,12 +67,29 @@ class WarehouseLookups:
     def lookup_address(
         self, postcode: str, huisnummer: int
     ) -> tuple[str, int | None, int | None, int | None]:
+        return self.addresses_of([(postcode, huisnummer)])[(postcode, huisnummer)]
+
+    def addresses_of(
+        self, addresses: list[tuple[str, int]]
+    ) -> dict[tuple[str, int], tuple[str, int | None, int | None, int | None]]:
+        """(status, buurtcode, wijkcode, gemeentecode) per (postcode, huisnummer), from the
+        latest CBS address file, for any number of addresses in one query."""
+        keys = list(dict.fromkeys(addresses))
+        if not keys:
+            return {}
         if not self.has_address_file():
-            return "no_address_file", None, None, None
-        row = self.conn.execute(
-            """SELECT buurtcode, wijkcode, gemeentecode FROM raw.cbs_adres_gebied
-               WHERE postcode = %s AND huisnummer = %s
-               ORDER BY jaar DESC, _loaded_at DESC LIMIT 1""",
-            (postcode, huisnummer),
-        ).fetchone()
-        return ("matched", *row) if row else ("not_found", None, None, None)
+            return {k: ("no_address_file", None, None, None) for k in keys}
+        found = {
+            (postcode, huisnummer): ("matched", buurt, wijk, gemeente)
+            for postcode, huisnummer, buurt, wijk, gemeente in self.conn.execute(
+                """SELECT x.postcode, x.huisnummer, a.buurtcode, a.wijkcode, a.gemeentecode
+                   FROM unnest(%s::text[], %s::int[]) AS x(postcode, huisnummer)
+                   CROSS JOIN LATERAL (
+                       SELECT buurtcode, wijkcode, gemeentecode FROM raw.cbs_adres_gebied
+                       WHERE postcode = x.postcode AND huisnummer = x.huisnummer
+                       ORDER BY jaar DESC, _loaded_at DESC LIMIT 1
+                   ) AS a""",
+                ([p for p, _h in keys], [h for _p, h in keys]),
+            )
+        }
+        return {k: found.get(k, ("not_found", None, None, None)) for k in keys}

@@ -16,6 +16,7 @@ from sdw.ingest.contract import (
     INGEST_ERROR,
     UNKNOWN_FILE_TYPE,
     WAREHOUSE_REJECTED,
+    Answers,
     FileKind,
     IngestContext,
     ParsedFile,
@@ -92,7 +93,7 @@ class Worker:
             self.lookups.has_address_file,
             self.lookups.loaded_references,
             required_columns=self.lookups.required_columns(),
-            references_per_group=True,
+            lookups_per_group=True,
         )
 
     def ingest(self, path: Path, file_hash: str, kind: str) -> FileReport:
@@ -120,9 +121,9 @@ class Worker:
         raise AssertionError("unreachable")
 
     def _ingest_group(self, items: list[tuple[str, str, str]]) -> list[FileReport]:
-        """Parse the group's files, answer their OP283 look-ups in one query, write the group.
-        A group costs the same few round trips whatever its number of files: the ledger's
-        duplicate check, the OP283 look-up and the write (see writer.write_files)."""
+        """Parse the group's files, answer their look-ups (OP283, addresses) in one query
+        each, write the group. A group costs the same few round trips whatever its number of
+        files: the ledger's duplicate check, the look-ups and the write (writer.write_files)."""
         loaded = {
             row[0]
             for row in self.conn.execute(
@@ -147,7 +148,7 @@ class Worker:
                 continue
             results.append(parsed)
         # _write replaces in ``pending`` a write it had to redo (read again, or quarantined)
-        pending = self._finish_references([r for r in results if isinstance(r, ParsedFile)])
+        pending = self._finish_pending([r for r in results if isinstance(r, ParsedFile)])
         raced = self._write(pending, sightings)
         reports: list[FileReport] = []
         at = 0
@@ -164,17 +165,15 @@ class Worker:
             )
         return reports
 
-    def _finish_references(self, parsed: list[ParsedFile]) -> list[FileWrite]:
-        """Answer the OP283 look-ups of the group's files in one query, then finish each file
-        in order: a ReferentieNummer counts as loaded when the warehouse holds it or an
-        earlier file of the group loads it (only loaded lines count)."""
+    def _finish_pending(self, parsed: list[ParsedFile]) -> list[FileWrite]:
+        """Answer the look-ups of the group's files in one query per kind of question, then
+        finish each file in order. A ReferentieNummer counts as loaded when the warehouse
+        holds it or an earlier file of the group loads it (only loaded lines count)."""
+        asks = [p.pending for p in parsed if p.pending is not None]
         held = self.lookups.loaded_references_of(
-            [
-                (p.pending.wet, p.pending.aanbieder_agb, list(p.pending.numbers))
-                for p in parsed
-                if p.pending is not None
-            ]
+            [(a.wet, a.aanbieder_agb, list(a.numbers)) for a in asks if a.numbers]
         )
+        places = self.lookups.addresses_of([key for a in asks for key in a.addresses])
         earlier: dict[tuple[str, str], set[str]] = {}
         writes: list[FileWrite] = []
         for p in parsed:
@@ -182,14 +181,19 @@ class Worker:
             if p.pending is not None:
                 ask = p.pending
                 seen = earlier.get((ask.wet, ask.aanbieder_agb), set())
-                already = {
-                    n for n in ask.numbers if n in seen or (ask.wet, ask.aanbieder_agb, n) in held
-                }
+                answers = Answers(
+                    {
+                        n
+                        for n in ask.numbers
+                        if n in seen or (ask.wet, ask.aanbieder_agb, n) in held
+                    },
+                    places,
+                )
                 p = self._guarded(
                     self._paths[report.file_hash],
                     report.file_hash,
                     report.file_kind,
-                    lambda ask=ask, already=already: ask.finish(already),
+                    lambda ask=ask, answers=answers: ask.finish(answers),
                 )
             write = FileWrite(
                 p.report, self._paths[report.file_hash].stat().st_size, p.tables, p.quarantine
@@ -288,7 +292,7 @@ class Worker:
         except Exception as exc:
             parsed = self._ingest_error(path, file_hash, kind, exc)
         if parsed.pending is not None:
-            return parsed  # masked once finished (see _finish_references)
+            return parsed  # masked once finished (see _finish_pending)
         # Never a clear BSN, whatever the loader put in its reasons and fragments: one place
         # for every kind of file.
         return masked(parsed, self.ctx.pseudonymiser)

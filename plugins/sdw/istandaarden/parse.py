@@ -10,13 +10,21 @@ caller's database errors can stop a delivery.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
-from sdw.ingest.contract import IngestContext, ParsedFile, PendingReferences, deferred_file
+from sdw.ingest.contract import (
+    Answers,
+    IngestContext,
+    ParsedFile,
+    PendingLookups,
+    deferred_file,
+    resolved,
+)
 from sdw.ingest.contract import quarantine_whole_file as _quarantine_whole_file
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
@@ -274,16 +282,14 @@ def parse_message_file(
     for q in body.quarantine:
         q.reason = mask_bsns(q.reason, ctx.pseudonymiser, body.bsns)
 
-    # OP283 across files: which loaded lines' ReferentieNummers the warehouse holds already.
+    # OP283 across files: which loaded lines' ReferentieNummers the warehouse holds already;
+    # and each 301 client's address reduced to its CBS area. Asked of the warehouse once the
+    # file is read: by the group it is written with, or here (``resolved``).
     loaded = {scrub.value(ref): at for ref, at in body.loaded_lines.items()}
+    addresses = tuple(body.addresses)
 
-    def finish(already: set[str]) -> ParsedFile:
-        lines_loaded = body.lines_loaded
-        if already:
-            lines_loaded -= _drop_loaded_duplicates(
-                path, mt, body.tables, body.quarantine, loaded, already, ctx, body.bsns
-            )
-        report = FileReport(
+    def report(lines_loaded: int) -> FileReport:
+        return FileReport(
             source_file=path.name,
             file_hash=file_hash,
             file_kind=FILE_KIND,
@@ -294,16 +300,45 @@ def parse_message_file(
             lines_loaded=lines_loaded,
             lines_quarantined=body.lines_in - lines_loaded,
         )
-        return ParsedFile(report, body.tables, body.quarantine)
 
-    if not loaded:
-        return finish(set())
-    agb, numbers = str(body.header["aanbieder_agb"]), sorted(loaded)
-    if ctx.references_per_group:
-        parsed = finish(set())
-        parsed.pending = PendingReferences(mt.law, agb, tuple(numbers), finish)
-        return parsed
-    return finish(ctx.loaded_references(mt.law, agb, numbers))
+    def finish(answers: Answers) -> ParsedFile:
+        if addresses:
+            _fill_addresses(body.tables[CLIENT_301], addresses, answers.addresses)
+        lines_loaded = body.lines_loaded
+        if answers.references:
+            lines_loaded -= _drop_loaded_duplicates(
+                path, mt, body.tables, body.quarantine, loaded, answers.references, ctx, body.bsns
+            )
+        return ParsedFile(report(lines_loaded), body.tables, body.quarantine)
+
+    if not loaded and not addresses:
+        return finish(Answers(set(), {}))
+    pending = PendingLookups(
+        finish,
+        mt.law,
+        str(body.header["aanbieder_agb"]) if loaded else "",
+        tuple(sorted(loaded)),
+        tuple(key for _row, key in addresses),
+    )
+    parsed = ParsedFile(report(body.lines_loaded), body.tables, body.quarantine, pending)
+    return parsed if ctx.lookups_per_group else resolved(parsed, ctx)
+
+
+_ADDRESS_COLUMNS = ("adres_status", "buurtcode", "wijkcode", "adres_gemeentecode")
+
+
+def _fill_addresses(
+    table: tuple[list[str], list[list[object]]],
+    addresses: tuple[tuple[int, tuple[str, int]], ...],
+    answers: Mapping[tuple[str, int], tuple[str, int | None, int | None, int | None]],
+) -> None:
+    """Each 301 client row's area columns from the answer for its address."""
+    columns, rows = table
+    at = [columns.index(c) for c in _ADDRESS_COLUMNS]
+    for row_index, key in addresses:
+        row = rows[row_index]
+        for i, value in zip(at, answers[key], strict=True):
+            row[i] = value
 
 
 def _number_holding_bsn(body: _Body) -> str | None:
@@ -345,6 +380,8 @@ class _Body:
     # declaration) is caught in one query after the file is read.
     loaded_lines: dict[str, tuple[int, str]] = field(default_factory=dict)  # ref -> (row, path)
     bsns: set[str] = field(default_factory=set)  # every client BSN of the message, in clear
+    # (row of the 301 client table, (postcode, huisnummer)): BRP addresses to reduce to areas
+    addresses: list[tuple[int, tuple[str, int]]] = field(default_factory=list)
     # table -> numeric columns the bulk reader keeps as text (PostgreSQL reads them in COPY)
     numbers_as_text: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -518,6 +555,11 @@ def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:
                 )
         elif rec.table == CLIENT_301 and not passes_elfproef(str(row["_bsn"])):
             continue  # its products are quarantined one by one
+        if rec.table == CLIENT_301 and row["_has_brp"]:
+            at = len(body.tables[CLIENT_301][1]) if CLIENT_301 in body.tables else 0
+            body.addresses.append(
+                (at, (str(row["_postcode"]), int(row["_huisnummer"])))  # type: ignore[call-overload]
+            )
         body.add(rec.table, _clean(rec.table, row, ctx))
     return body
 
@@ -579,12 +621,7 @@ def _clean(table: str, row: dict[str, object], ctx: IngestContext) -> dict[str, 
     if "_bsn" in row:
         out["bsn_pseudoniem"] = ctx.pseudonymiser(str(row["_bsn"]))
     if table == CLIENT_301:
-        if row["_has_brp"]:
-            status, buurt, wijk, gemeente = ctx.lookup_address(
-                str(row["_postcode"]),
-                int(row["_huisnummer"]),  # type: ignore[call-overload]
-            )
-        else:
-            status, buurt, wijk, gemeente = "no_brp_address", None, None, None
-        out.update(adres_status=status, buurtcode=buurt, wijkcode=wijk, adres_gemeentecode=gemeente)
+        # a BRP address is looked up once the file is read (see body.addresses), never kept
+        status = None if row["_has_brp"] else "no_brp_address"
+        out.update(adres_status=status, buurtcode=None, wijkcode=None, adres_gemeentecode=None)
     return out
