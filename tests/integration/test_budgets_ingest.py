@@ -140,7 +140,7 @@ def write_xlsx(path: Path) -> Path:
 
 def load(inbox: Path, url: str) -> tuple[str, dict]:
     batch = f"test-{uuid.uuid4().hex[:8]}"
-    report = ingest_inbox(inbox, url, KEY, batch, dag_id=finance_tasks.DAG_ID)
+    report = ingest_inbox(inbox, url, KEY, batch, dag_id=finance_tasks.DAG_ID, keep_files=True)
     result = finance_tasks.reconcile(batch, url)
     assert result["files_checked"] == len(report.files)
     return batch, {f.source_file: f for f in report.files}

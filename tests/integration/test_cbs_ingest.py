@@ -46,7 +46,7 @@ def q(url: str, sql: str, *args: object) -> list[tuple]:
 
 def load(inbox: Path, url: str) -> tuple[dict, str]:
     batch = f"test-{uuid.uuid4().hex[:8]}"
-    report = ingest_inbox(inbox, url, KEY, batch, dag_id="ingest_cbs")
+    report = ingest_inbox(inbox, url, KEY, batch, dag_id="ingest_cbs", keep_files=True)
     cbs_tasks.reconcile(batch, url)
     return {f.source_file: f for f in report.files}, batch
 

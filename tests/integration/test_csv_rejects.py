@@ -45,7 +45,7 @@ def test_no_clear_bsn_and_missing_column_in_the_ledger(warehouse_db: str, tmp_pa
     reports = {}
     for dag_id in ("ingest_istandaarden", "ingest_cbs"):
         batch = f"test-{uuid.uuid4().hex[:8]}"
-        report = ingest_inbox(inbox, warehouse_db, KEY, batch, dag_id=dag_id)
+        report = ingest_inbox(inbox, warehouse_db, KEY, batch, dag_id=dag_id, keep_files=True)
         if dag_id == "ingest_cbs":
             cbs_tasks.reconcile(batch, warehouse_db)
         reports.update({f.source_file: f for f in report.files})

@@ -23,7 +23,7 @@ def examples(reference_dir: Path) -> list[Path]:
 
 
 def ingest(inbox: Path, url: str) -> dict[str, object]:
-    report = ingest_inbox(inbox, url, KEY, f"test-{uuid.uuid4().hex[:8]}")
+    report = ingest_inbox(inbox, url, KEY, f"test-{uuid.uuid4().hex[:8]}", keep_files=True)
     return {f.source_file: f for f in report.files}
 
 

@@ -101,7 +101,10 @@ def test_a_delivery_nobody_here_wrote(
     caplog.set_level(logging.INFO)
 
     reports = [
-        ingest_inbox(inbox, warehouse_db, KEY, f"t-{uuid.uuid4().hex[:8]}", dag_id=d) for d in DAGS
+        ingest_inbox(
+            inbox, warehouse_db, KEY, f"t-{uuid.uuid4().hex[:8]}", dag_id=d, keep_files=True
+        )
+        for d in DAGS
     ]
     files = [f for r in reports for f in r.files]
     assert {f.status for f in files} <= OUTCOMES
@@ -150,7 +153,10 @@ def test_a_delivery_nobody_here_wrote(
 
     # the same files again: recognised by their hash, nothing written twice
     again = [
-        ingest_inbox(inbox, warehouse_db, KEY, f"t-{uuid.uuid4().hex[:8]}", dag_id=d) for d in DAGS
+        ingest_inbox(
+            inbox, warehouse_db, KEY, f"t-{uuid.uuid4().hex[:8]}", dag_id=d, keep_files=True
+        )
+        for d in DAGS
     ]
     assert {f.status for r in again for f in r.files} <= {"duplicate", "deferred"}
     with psycopg.connect(warehouse_db) as conn:

@@ -93,7 +93,7 @@ def q(url: str, sql: str, *args: object) -> list[tuple]:
 
 def load(inbox: Path, url: str, dag_id: str) -> dict:
     batch = f"test-{uuid.uuid4().hex[:8]}"
-    report = ingest_inbox(inbox, url, KEY, batch, dag_id=dag_id)
+    report = ingest_inbox(inbox, url, KEY, batch, dag_id=dag_id, keep_files=True)
     if dag_id == case_tasks.DAG_ID:
         case_tasks.reconcile(batch, url)
     return {f.source_file: f for f in report.files}

@@ -38,7 +38,7 @@ def loaded(warehouse_db: str, tmp_path: Path) -> str:
         "GM0999;WK099901;2025-13;bbz;7\n",
         encoding="utf-8",
     )
-    report = ingest_inbox(inbox, warehouse_db, KEY, "batch-r", dag_id="ingest_cbs")
+    report = ingest_inbox(inbox, warehouse_db, KEY, "batch-r", dag_id="ingest_cbs", keep_files=True)
     (f,) = report.files
     assert (f.lines_in, f.lines_loaded, f.lines_quarantined) == (3, 2, 1)
     return warehouse_db

@@ -49,7 +49,7 @@ REGISTER = "\r\n".join(
 
 def load(inbox: Path, url: str) -> dict:
     batch = f"test-{uuid.uuid4().hex[:8]}"
-    report = ingest_inbox(inbox, url, KEY, batch, dag_id=finance_tasks.DAG_ID)
+    report = ingest_inbox(inbox, url, KEY, batch, dag_id=finance_tasks.DAG_ID, keep_files=True)
     assert finance_tasks.reconcile(batch, url)["files_checked"] == len(report.files)
     return {f.source_file: f for f in report.files}
 

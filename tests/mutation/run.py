@@ -42,7 +42,7 @@ def _writer_check(url: str):  # type: ignore[no-untyped-def]
     )
 
     def write(path: Path) -> str | None:
-        parsed = worker._parse(path, f"{time.monotonic_ns()}-{path.name}", "istandaarden")
+        parsed = worker.parse_alone(path, f"{time.monotonic_ns()}-{path.name}", "istandaarden")
         if parsed.report.status == "deferred":
             return None
         try:

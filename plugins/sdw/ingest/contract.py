@@ -31,7 +31,8 @@ WAREHOUSE_REJECTED = "WAREHOUSE_REJECTED"
 NO_ADDRESS_FILE = "NO_ADDRESS_FILE"
 
 # (status, buurtcode, wijkcode, gemeentecode) for a BRP postcode + huisnummer.
-AddressLookup = Callable[[str, int], tuple[str, int | None, int | None, int | None]]
+AddressAnswer = tuple[str, int | None, int | None, int | None]
+AddressLookup = Callable[[str, int], AddressAnswer]
 # Which of these ReferentieNummers (wet, aanbieder_agb, numbers) are already loaded.
 LoadedReferences = Callable[[str, str, list[str]], set[str]]
 
@@ -48,6 +49,10 @@ class IngestContext:
     # raw table -> columns that may not be NULL (from the warehouse's catalog): a record that
     # leaves one empty is quarantined instead of failing the COPY of its whole group.
     required_columns: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # True when the caller answers ``loaded_references`` and ``lookup_address`` for a whole
+    # group of files at once: the parser then hands its look-ups over (``ParsedFile.pending``)
+    # instead of asking.
+    lookups_per_group: bool = False
 
 
 @dataclass
@@ -55,6 +60,44 @@ class ParsedFile:
     report: FileReport
     tables: dict[str, tuple[list[str], list[list[object]]]]
     quarantine: list[QuarantineRecord]
+    # Set only with ``IngestContext.lookups_per_group``: the file before its look-ups are
+    # answered (its report as if none of its numbers were loaded yet, its address columns
+    # empty); ``pending.finish`` gives the file itself.
+    pending: PendingLookups | None = None
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The group's answers to a file's pending look-ups."""
+
+    references: set[str]  # of the file's numbers, those loaded already (OP283)
+    addresses: Mapping[tuple[str, int], AddressAnswer]  # at least the file's addresses
+
+
+@dataclass(frozen=True)
+class PendingLookups:
+    """A file's questions to the warehouse, left to its group: which of these ReferentieNummers
+    does it hold for this provider and law (OP283), and in which CBS area lies each address.
+    One query per question answers every file of a group instead of one round trip per file,
+    which is most of what a small message costs."""
+
+    finish: Callable[[Answers], ParsedFile]  # the answers -> the file
+    wet: str = ""
+    aanbieder_agb: str = ""
+    numbers: tuple[str, ...] = ()
+    addresses: tuple[tuple[str, int], ...] = ()  # (postcode, huisnummer)
+
+
+def resolved(parsed: ParsedFile, ctx: IngestContext) -> ParsedFile:
+    """The file with its pending look-ups answered on their own (``ctx``'s functions)."""
+    p = parsed.pending
+    if p is None:
+        return parsed
+    references = (
+        ctx.loaded_references(p.wet, p.aanbieder_agb, list(p.numbers)) if p.numbers else set()
+    )
+    addresses = {a: ctx.lookup_address(*a) for a in dict.fromkeys(p.addresses)}
+    return p.finish(Answers(references, addresses))
 
 
 Parse = Callable[[Path, str, IngestContext], ParsedFile]

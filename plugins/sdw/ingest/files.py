@@ -19,15 +19,26 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def discover(inbox: Path) -> list[Path]:
-    """Every regular file below the inbox, in a stable order; hidden files are skipped."""
+def discover(inbox: Path) -> Iterator[Path]:
+    """Every regular file below the inbox, in a stable order (names sorted within a folder, a
+    folder's files where its name sorts: the order of ``sorted(inbox.rglob("*"))``); hidden
+    files and folders are skipped. Streamed: only one folder's names are held at a time."""
     if not inbox.is_dir():
         raise FileNotFoundError(f"Inbox {inbox} does not exist or is not a folder.")
-    return sorted(
-        p
-        for p in inbox.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
-    )
+    return _walk(inbox)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    with os.scandir(folder) as entries:
+        names = sorted(
+            (e.name, e.is_dir(follow_symlinks=False)) for e in entries if not e.name.startswith(".")
+        )
+    for name, is_dir in names:
+        path = folder / name
+        if is_dir:
+            yield from _walk(path)
+        elif path.is_file():
+            yield path
 
 
 def groups(

@@ -22,7 +22,7 @@ def close_batch(conn: psycopg.Connection, report: BatchReport) -> None:
            files_loaded = %s, files_skipped = %s, files_quarantined = %s
            WHERE batch_id = %s""",
         (
-            len(report.files),
+            report.files_seen,
             report.count("loaded") + report.count("loaded_with_rejections"),
             report.count("duplicate"),
             report.count("quarantined"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 _NOT_LEDGERED = ("duplicate", "deferred")
@@ -36,30 +37,52 @@ class FileReport:
 
 @dataclass
 class BatchReport:
+    """What a batch did, as running counts: a delivery of millions of small files must not
+    hold a report per file. ``files`` keeps every file's report only when asked
+    (``keep_files``: tests, small inboxes); ``notable`` always keeps the quarantined and
+    deferred ones, which the task log and the summary name."""
+
     batch_id: str
     inbox: str
+    keep_files: bool = False
     files: list[FileReport] = field(default_factory=list)
+    notable: list[FileReport] = field(default_factory=list)
+    files_seen: int = 0
+    _statuses: Counter[str] = field(default_factory=Counter)
+    _lines: list[int] = field(default_factory=lambda: [0, 0, 0])  # in, loaded, quarantined
+
+    def add(self, f: FileReport) -> None:
+        self.files_seen += 1
+        self._statuses[f.status] += 1
+        if f.status not in _NOT_LEDGERED:
+            self._lines[0] += f.lines_in
+            self._lines[1] += f.lines_loaded
+            self._lines[2] += f.lines_quarantined
+        if f.status in ("quarantined", "deferred"):
+            self.notable.append(f)
+        if self.keep_files:
+            self.files.append(f)
 
     def count(self, status: str) -> int:
-        return sum(1 for f in self.files if f.status == status)
+        return self._statuses[status]
 
     @property
     def lines_in(self) -> int:
-        return sum(f.lines_in for f in self.files if f.status not in _NOT_LEDGERED)
+        return self._lines[0]
 
     @property
     def lines_loaded(self) -> int:
-        return sum(f.lines_loaded for f in self.files if f.status not in _NOT_LEDGERED)
+        return self._lines[1]
 
     @property
     def lines_quarantined(self) -> int:
-        return sum(f.lines_quarantined for f in self.files if f.status not in _NOT_LEDGERED)
+        return self._lines[2]
 
     def to_dict(self) -> dict[str, object]:
         return {
             "batch_id": self.batch_id,
             "inbox": self.inbox,
-            "files_seen": len(self.files),
+            "files_seen": self.files_seen,
             "files_loaded": self.count("loaded") + self.count("loaded_with_rejections"),
             "files_with_rejections": self.count("loaded_with_rejections"),
             "files_quarantined": self.count("quarantined"),
@@ -70,7 +93,7 @@ class BatchReport:
             "lines_quarantined": self.lines_quarantined,
             "quarantined_files": [
                 {"file": f.source_file, "reason_code": f.reason_code, "reason": f.reason}
-                for f in self.files
+                for f in self.notable
                 if f.status == "quarantined"
             ],
         }

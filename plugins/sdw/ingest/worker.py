@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -15,6 +16,7 @@ from sdw.ingest.contract import (
     INGEST_ERROR,
     UNKNOWN_FILE_TYPE,
     WAREHOUSE_REJECTED,
+    Answers,
     FileKind,
     IngestContext,
     ParsedFile,
@@ -22,6 +24,7 @@ from sdw.ingest.contract import (
     keep_nothing,
     masked,
     quarantine_whole_file,
+    resolved,
 )
 from sdw.ingest.lookups import WarehouseLookups
 from sdw.ingest.report import FileReport
@@ -90,6 +93,7 @@ class Worker:
             self.lookups.has_address_file,
             self.lookups.loaded_references,
             required_columns=self.lookups.required_columns(),
+            lookups_per_group=True,
         )
 
     def ingest(self, path: Path, file_hash: str, kind: str) -> FileReport:
@@ -117,6 +121,9 @@ class Worker:
         raise AssertionError("unreachable")
 
     def _ingest_group(self, items: list[tuple[str, str, str]]) -> list[FileReport]:
+        """Parse the group's files, answer their look-ups (OP283, addresses) in one query
+        each, write the group. A group costs the same few round trips whatever its number of
+        files: the ledger's duplicate check, the look-ups and the write (writer.write_files)."""
         loaded = {
             row[0]
             for row in self.conn.execute(
@@ -124,49 +131,76 @@ class Worker:
                 ([h for _p, h, _k in items],),
             )
         }
-        results: list[FileReport | FileWrite] = []
+        results: list[FileReport | ParsedFile] = []
         sightings: list[tuple[FileReport, str]] = []
         self._paths = {h: Path(p) for p, h, _k in items}
-        try:
-            for path_str, file_hash, kind in items:
-                path = Path(path_str)
-                if file_hash in loaded:
-                    report = FileReport(path.name, file_hash, kind, "duplicate")
-                    sightings.append((report, "duplicate"))
-                    results.append(report)
-                    continue
-                parsed = self._parse(path, file_hash, kind)
-                if parsed.report.status == "deferred":
-                    sightings.append((parsed.report, "deferred"))
-                    results.append(parsed.report)
-                    continue
-                write = FileWrite(
-                    parsed.report, path.stat().st_size, parsed.tables, parsed.quarantine
-                )
-                self._remember_references(write)
-                results.append(write)
-            pending = [r for r in results if isinstance(r, FileWrite)]
-            raced = self._write(pending, sightings)
-            results = [
-                next((w for w in pending if w.report.file_hash == r.report.file_hash), r)
-                if isinstance(r, FileWrite)
-                else r
-                for r in results
-            ]
-        finally:
-            self.lookups.pending_references.clear()
-        return [
-            r
-            if isinstance(r, FileReport)
-            else (
-                FileReport(
-                    r.report.source_file, r.report.file_hash, r.report.file_kind, "duplicate"
-                )
-                if r.report.file_hash in raced
-                else r.report
+        for path_str, file_hash, kind in items:
+            path = Path(path_str)
+            if file_hash in loaded:
+                report = FileReport(path.name, file_hash, kind, "duplicate")
+                sightings.append((report, "duplicate"))
+                results.append(report)
+                continue
+            parsed = self._parse(path, file_hash, kind)
+            if parsed.report.status == "deferred":
+                sightings.append((parsed.report, "deferred"))
+                results.append(parsed.report)
+                continue
+            results.append(parsed)
+        # _write replaces in ``pending`` a write it had to redo (read again, or quarantined)
+        pending = self._finish_pending([r for r in results if isinstance(r, ParsedFile)])
+        raced = self._write(pending, sightings)
+        reports: list[FileReport] = []
+        at = 0
+        for r in results:
+            if isinstance(r, FileReport):
+                reports.append(r)
+                continue
+            w = pending[at].report
+            at += 1
+            reports.append(
+                FileReport(w.source_file, w.file_hash, w.file_kind, "duplicate")
+                if w.file_hash in raced
+                else w
             )
-            for r in results
-        ]
+        return reports
+
+    def _finish_pending(self, parsed: list[ParsedFile]) -> list[FileWrite]:
+        """Answer the look-ups of the group's files in one query per kind of question, then
+        finish each file in order. A ReferentieNummer counts as loaded when the warehouse
+        holds it or an earlier file of the group loads it (only loaded lines count)."""
+        asks = [p.pending for p in parsed if p.pending is not None]
+        held = self.lookups.loaded_references_of(
+            [(a.wet, a.aanbieder_agb, list(a.numbers)) for a in asks if a.numbers]
+        )
+        places = self.lookups.addresses_of([key for a in asks for key in a.addresses])
+        earlier: dict[tuple[str, str], set[str]] = {}
+        writes: list[FileWrite] = []
+        for p in parsed:
+            report = p.report
+            if p.pending is not None:
+                ask = p.pending
+                seen = earlier.get((ask.wet, ask.aanbieder_agb), set())
+                answers = Answers(
+                    {
+                        n
+                        for n in ask.numbers
+                        if n in seen or (ask.wet, ask.aanbieder_agb, n) in held
+                    },
+                    places,
+                )
+                p = self._guarded(
+                    self._paths[report.file_hash],
+                    report.file_hash,
+                    report.file_kind,
+                    lambda ask=ask, answers=answers: ask.finish(answers),
+                )
+            write = FileWrite(
+                p.report, self._paths[report.file_hash].stat().st_size, p.tables, p.quarantine
+            )
+            _remember_references(write, earlier)
+            writes.append(write)
+        return writes
 
     def _write(self, pending: list[FileWrite], sightings: list[tuple[FileReport, str]]) -> set[str]:
         """Write the group; when the warehouse refuses a value (a data or constraint error,
@@ -197,7 +231,8 @@ class Worker:
                 return write_files(self.conn, [write], self.batch_id)
             except _REFUSED as exc:
                 if _is_contention(exc):
-                    parsed = self._parse(path, write.report.file_hash, write.report.file_kind)
+                    # the other worker's lines are committed: the warehouse alone answers
+                    parsed = self.parse_alone(path, write.report.file_hash, write.report.file_kind)
                     write = pending[i] = FileWrite(
                         parsed.report, write.file_size, parsed.tables, parsed.quarantine
                     )
@@ -221,30 +256,33 @@ class Worker:
                 )
         return write_files(self.conn, [write], self.batch_id)
 
-    def _remember_references(self, write: FileWrite) -> None:
-        """ReferentieNummers of a parsed, not yet written file count as loaded for the next
-        files of its group (OP283 across files)."""
-        table = write.tables.get("istandaarden_323_prestatie")
-        if not table:
-            return
-        columns, rows = table
-        wet, agb, ref = (
-            list(columns).index(c) for c in ("wet", "aanbieder_agb", "referentienummer")
-        )
-        for row in rows:
-            self.lookups.pending_references.setdefault((str(row[wet]), str(row[agb])), set()).add(
-                str(row[ref])
-            )
+    def parse_alone(self, path: Path, file_hash: str, kind: str) -> ParsedFile:
+        """One file parsed and finished on its own: its OP283 look-up a query of its own."""
+        parsed = self._parse(path, file_hash, kind)
+        if parsed.pending is None:
+            return parsed
+        return self._guarded(path, file_hash, kind, lambda: resolved(parsed, self.ctx))
 
     def _parse(self, path: Path, file_hash: str, kind: str) -> ParsedFile:
-        """Whatever goes wrong reading one file ends as that file's quarantine; only the
-        warehouse or the disk failing stops the delivery."""
-        try:
-            parsed = (
+        """The file through its kind's parser (its OP283 look-up possibly left pending)."""
+        return self._guarded(
+            path,
+            file_hash,
+            kind,
+            lambda: (
                 self.kinds[kind].parse(path, file_hash, self.ctx)
                 if kind in self.kinds
                 else self._unknown(path, file_hash)
-            )
+            ),
+        )
+
+    def _guarded(
+        self, path: Path, file_hash: str, kind: str, read: Callable[[], ParsedFile]
+    ) -> ParsedFile:
+        """Whatever goes wrong reading one file ends as that file's quarantine; only the
+        warehouse or the disk failing stops the delivery."""
+        try:
+            parsed = read()
         except psycopg.Error as exc:
             raise infrastructure(exc) from exc
         except OSError as exc:
@@ -253,6 +291,8 @@ class Worker:
             parsed = self._ingest_error(path, file_hash, kind, exc)
         except Exception as exc:
             parsed = self._ingest_error(path, file_hash, kind, exc)
+        if parsed.pending is not None:
+            return parsed  # masked once finished (see _finish_pending)
         # Never a clear BSN, whatever the loader put in its reasons and fragments: one place
         # for every kind of file.
         return masked(parsed, self.ctx.pseudonymiser)
@@ -304,6 +344,18 @@ class Worker:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _remember_references(write: FileWrite, earlier: dict[tuple[str, str], set[str]]) -> None:
+    """ReferentieNummers of a finished, not yet written file count as loaded for the next
+    files of its group (OP283 across files): its loaded lines only, not its quarantined ones."""
+    table = write.tables.get("istandaarden_323_prestatie")
+    if not table:
+        return
+    columns, rows = table
+    wet, agb, ref = (list(columns).index(c) for c in ("wet", "aanbieder_agb", "referentienummer"))
+    for row in rows:
+        earlier.setdefault((str(row[wet]), str(row[agb])), set()).add(str(row[ref]))
 
 
 _worker: Worker | None = None

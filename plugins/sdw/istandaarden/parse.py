@@ -10,13 +10,21 @@ caller's database errors can stop a delivery.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
-from sdw.ingest.contract import IngestContext, ParsedFile, deferred_file
+from sdw.ingest.contract import (
+    Answers,
+    IngestContext,
+    ParsedFile,
+    PendingLookups,
+    deferred_file,
+    resolved,
+)
 from sdw.ingest.contract import quarantine_whole_file as _quarantine_whole_file
 from sdw.ingest.report import FileReport
 from sdw.ingest.writer import QuarantineRecord
@@ -274,25 +282,63 @@ def parse_message_file(
     for q in body.quarantine:
         q.reason = mask_bsns(q.reason, ctx.pseudonymiser, body.bsns)
 
-    lines_loaded = body.lines_loaded
-    if body.loaded_lines:
-        loaded = {scrub.value(ref): at for ref, at in body.loaded_lines.items()}
-        lines_loaded -= _drop_loaded_duplicates(
-            path, mt, body.header, body.tables, body.quarantine, loaded, ctx, body.bsns
+    # OP283 across files: which loaded lines' ReferentieNummers the warehouse holds already;
+    # and each 301 client's address reduced to its CBS area. Asked of the warehouse once the
+    # file is read: by the group it is written with, or here (``resolved``).
+    loaded = {scrub.value(ref): at for ref, at in body.loaded_lines.items()}
+    addresses = tuple(body.addresses)
+
+    def report(lines_loaded: int) -> FileReport:
+        return FileReport(
+            source_file=path.name,
+            file_hash=file_hash,
+            file_kind=FILE_KIND,
+            status="loaded_with_rejections" if body.quarantine else "loaded",
+            bericht_type=mt.number,
+            wet=mt.law,
+            lines_in=body.lines_in,
+            lines_loaded=lines_loaded,
+            lines_quarantined=body.lines_in - lines_loaded,
         )
 
-    report = FileReport(
-        source_file=path.name,
-        file_hash=file_hash,
-        file_kind=FILE_KIND,
-        status="loaded_with_rejections" if body.quarantine else "loaded",
-        bericht_type=mt.number,
-        wet=mt.law,
-        lines_in=body.lines_in,
-        lines_loaded=lines_loaded,
-        lines_quarantined=body.lines_in - lines_loaded,
+    def finish(answers: Answers) -> ParsedFile:
+        if addresses:
+            _fill_addresses(body.tables[CLIENT_301], addresses, answers.addresses)
+        lines_loaded = body.lines_loaded
+        if answers.references:
+            lines_loaded -= _drop_loaded_duplicates(
+                path, mt, body.tables, body.quarantine, loaded, answers.references, ctx, body.bsns
+            )
+        return ParsedFile(report(lines_loaded), body.tables, body.quarantine)
+
+    if not loaded and not addresses:
+        return finish(Answers(set(), {}))
+    pending = PendingLookups(
+        finish,
+        mt.law,
+        str(body.header["aanbieder_agb"]) if loaded else "",
+        tuple(sorted(loaded)),
+        tuple(key for _row, key in addresses),
     )
-    return ParsedFile(report, body.tables, body.quarantine)
+    parsed = ParsedFile(report(body.lines_loaded), body.tables, body.quarantine, pending)
+    return parsed if ctx.lookups_per_group else resolved(parsed, ctx)
+
+
+_ADDRESS_COLUMNS = ("adres_status", "buurtcode", "wijkcode", "adres_gemeentecode")
+
+
+def _fill_addresses(
+    table: tuple[list[str], list[list[object]]],
+    addresses: tuple[tuple[int, tuple[str, int]], ...],
+    answers: Mapping[tuple[str, int], tuple[str, int | None, int | None, int | None]],
+) -> None:
+    """Each 301 client row's area columns from the answer for its address."""
+    columns, rows = table
+    at = [columns.index(c) for c in _ADDRESS_COLUMNS]
+    for row_index, key in addresses:
+        row = rows[row_index]
+        for i, value in zip(at, answers[key], strict=True):
+            row[i] = value
 
 
 def _number_holding_bsn(body: _Body) -> str | None:
@@ -334,6 +380,8 @@ class _Body:
     # declaration) is caught in one query after the file is read.
     loaded_lines: dict[str, tuple[int, str]] = field(default_factory=dict)  # ref -> (row, path)
     bsns: set[str] = field(default_factory=set)  # every client BSN of the message, in clear
+    # (row of the 301 client table, (postcode, huisnummer)): BRP addresses to reduce to areas
+    addresses: list[tuple[int, tuple[str, int]]] = field(default_factory=list)
     # table -> numeric columns the bulk reader keeps as text (PostgreSQL reads them in COPY)
     numbers_as_text: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -507,6 +555,11 @@ def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:
                 )
         elif rec.table == CLIENT_301 and not passes_elfproef(str(row["_bsn"])):
             continue  # its products are quarantined one by one
+        if rec.table == CLIENT_301 and row["_has_brp"]:
+            at = len(body.tables[CLIENT_301][1]) if CLIENT_301 in body.tables else 0
+            body.addresses.append(
+                (at, (str(row["_postcode"]), int(row["_huisnummer"])))  # type: ignore[call-overload]
+            )
         body.add(rec.table, _clean(rec.table, row, ctx))
     return body
 
@@ -514,18 +567,19 @@ def _read_records(path: Path, mt: MessageType, ctx: IngestContext) -> _Body:
 def _drop_loaded_duplicates(
     path: Path,
     mt: MessageType,
-    header: dict[str, object],
     tables: dict[str, tuple[list[str], list[list[object]]]],
     quarantine: list[QuarantineRecord],
     loaded_lines: dict[str, tuple[int, str]],
+    already: set[str],
     ctx: IngestContext,
     bsns: set[str],
 ) -> int:
-    """Move lines whose ReferentieNummer this provider already declared under this law from
-    the rows to quarantine; returns how many. ``loaded_lines`` is keyed by the number as it is
-    stored (a BSN in it pseudonymised). Their original text is read again (rarely needed, so
-    the common path keeps no fragments)."""
-    already = ctx.loaded_references(mt.law, str(header["aanbieder_agb"]), sorted(loaded_lines))
+    """Move lines whose ReferentieNummer this provider already declared under this law
+    (``already``, of the keys of ``loaded_lines``) from the rows to quarantine; returns how
+    many. ``loaded_lines`` is keyed by the number as it is stored (a BSN in it pseudonymised).
+    Their original text is read again (rarely needed, so the common path keeps no
+    fragments)."""
+    already = already & loaded_lines.keys()
     if not already:
         return 0
     paths = {loaded_lines[ref][1]: ref for ref in already}
@@ -567,12 +621,7 @@ def _clean(table: str, row: dict[str, object], ctx: IngestContext) -> dict[str, 
     if "_bsn" in row:
         out["bsn_pseudoniem"] = ctx.pseudonymiser(str(row["_bsn"]))
     if table == CLIENT_301:
-        if row["_has_brp"]:
-            status, buurt, wijk, gemeente = ctx.lookup_address(
-                str(row["_postcode"]),
-                int(row["_huisnummer"]),  # type: ignore[call-overload]
-            )
-        else:
-            status, buurt, wijk, gemeente = "no_brp_address", None, None, None
-        out.update(adres_status=status, buurtcode=buurt, wijkcode=wijk, adres_gemeentecode=gemeente)
+        # a BRP address is looked up once the file is read (see body.addresses), never kept
+        status = None if row["_has_brp"] else "no_brp_address"
+        out.update(adres_status=status, buurtcode=None, wijkcode=None, adres_gemeentecode=None)
     return out

@@ -36,7 +36,7 @@ def ingest(
     the same way everywhere."""
     path = Path(inbox) if inbox else default_inbox()
     report = ingest_inbox(path, url or warehouse_url(), pseudonym_key(), batch_id, dag_id=dag_id)
-    for f in report.files:
+    for f in report.notable:
         if f.status == "quarantined":
             log.warning("quarantined %s: %s %s", f.source_file, f.reason_code, f.reason)
         elif f.status == "deferred":
