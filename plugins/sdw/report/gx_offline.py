@@ -130,8 +130,8 @@ def make_offline(site_dir: Path) -> int:
         page.write_text(rewritten, encoding="utf-8")
     if problems:
         raise OfflineDocsError(
-            "GX Data Docs would load from the internet (add the file to sdw/report/vendor and "
-            "its URL to ASSETS in sdw/report/gx_offline.py):\n  " + "\n  ".join(problems)
+            "GX Data Docs would not work offline (vendor the file in sdw/report/vendor and map "
+            "its URL in ASSETS, sdw/report/gx_offline.py):\n  " + "\n  ".join(problems)
         )
     return len(pages)
 
