@@ -55,11 +55,6 @@ def build_report(url: str, out_dir: Path | None = None, docs: bool = True) -> Re
             result.gx_docs, _ = docs_builders.build_gx_docs(
                 url, report_data.publication.run_id, out_dir
             )
-            notes.append(
-                "De Great Expectations Data Docs laden hun opmaak en scripts (jQuery, Bootstrap) "
-                "van publieke CDN's: zonder internetverbinding tonen ze geen tabellen. De "
-                "uitkomst van elke controleset staat hieronder ook, onder 'Validatie'."
-            )
         except Exception as error:
             log.exception("GX Data Docs failed")
             result.problems.append(f"GX Data Docs: {error}")

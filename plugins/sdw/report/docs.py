@@ -14,7 +14,8 @@ from file://).
 GX Data Docs: validation runs in an ephemeral GX context (nothing on disk), and every result is
 kept in `audit.validation_result.result_json`. Here those results are loaded back into a new
 ephemeral context's validation-results store and GX's own SiteBuilder renders them as static
-HTML.
+HTML; the pages are then pointed at vendored copies of the libraries GX loads from CDNs
+(gx_offline), so they open without internet.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 import psycopg
 
 from sdw.config import dbt_project_dir
+from sdw.report.gx_offline import OfflineDocsError, make_offline
 from sdw.warehouse.connection import dbt_env
 
 DBT_DOCS_DIR = "dbt-docs"
@@ -192,6 +194,10 @@ def build_gx_docs(url: str, run_id: str, out_dir: Path) -> tuple[Path, dict[str,
         raise DocsFailed(f"no GX validation results recorded for run {run_id}")
     sites = context.build_data_docs(site_names=["sdw"])
     index = Path(sites["sdw"].removeprefix("file://"))
+    try:
+        make_offline(site_dir)
+    except OfflineDocsError as error:
+        raise DocsFailed(str(error)) from error
     pages = {}
     for data_asset, key in keys.items():
         (page_url,) = (s["site_url"] for s in context.get_docs_sites_urls(resource_identifier=key))
