@@ -10,7 +10,8 @@ a file, not code::
 case, spaces, dots, dashes, slashes and underscores). A source names its fields, the fields
 that must be mapped, and the formats it reads; a file matches a layout when its columns include
 the column of every required field, and of several such layouts the one whose columns the file
-has most of wins (ties: file-name order). Used by ``sdw.subsidies`` and ``sdw.budgets``.
+has most of wins (ties: file-name order). Used by ``sdw.subsidies`` and ``sdw.budgets``; the
+rows of such a file are read by ``sdw.ingest.layout_rows``.
 """
 
 from __future__ import annotations
