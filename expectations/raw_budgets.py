@@ -13,6 +13,9 @@ what landed still obeys it:
   expects them non-negative for spending lines, but a financial system exports revenue lines
   (baten) and corrections with a minus sign; they are loaded and reported, never stop the
   build. Begrotingswijzigingen, overheveling, realisatie and prognose may be negative.
+
+What every table a layout file fills obeys (year, layout, one row per line) is
+``sdw.validation.spec.layout_table_suite``'s.
 """
 
 from __future__ import annotations
@@ -20,42 +23,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sdw.budgets.rules import NON_NEGATIVE, PEILDATUM_SLACK, TAAKVELD_SHAPE, YEARS
-from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import SuiteDefinition, layout_table_suite
 
 SUITE_NAME = "raw_budgets"
+NOT_NULL = ("municipality_code", "peildatum", "report_version", "budget_line", "taakveld")
 
 
 def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
     import great_expectations.expectations as gxe
 
-    raw = resolve_schemas(schema_overrides)["raw"]
-    suite = SuiteBuilder(SUITE_NAME)
-    suite.add(
-        "raw_budget_line",
-        table_query(raw, "budget_line"),
+    suite, raw = layout_table_suite(
+        SUITE_NAME,
+        schema_overrides,
+        "budget_line",
+        ("begrotingsjaar", YEARS),
+        "budget-file line",
         [
-            *(
-                gxe.ExpectColumnValuesToNotBeNull(column=c)
-                for c in (
-                    "municipality_code",
-                    "begrotingsjaar",
-                    "peildatum",
-                    "report_version",
-                    "budget_line",
-                    "taakveld",
-                    "layout",
-                    "line_number",
-                )
-            ),
-            gxe.ExpectColumnValuesToBeBetween(
-                column="begrotingsjaar", min_value=YEARS[0], max_value=YEARS[1]
-            ),
+            *(gxe.ExpectColumnValuesToNotBeNull(column=c) for c in NOT_NULL),
             gxe.ExpectColumnValuesToMatchRegex(column="taakveld", regex=TAAKVELD_SHAPE),
             gxe.ExpectColumnValuesToMatchRegex(column="municipality_code", regex=r"^GM\d{4}$"),
-            gxe.ExpectCompoundColumnsToBeUnique(
-                column_list=["_file_hash", "line_number"],
-                description="one row per budget-file line",
-            ),
             gxe.ExpectCompoundColumnsToBeUnique(
                 column_list=[
                     "_file_hash",
@@ -68,34 +54,23 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
             ),
         ],
     )
-    suite.add(
+    suite.no_rows(
         "raw_budgets_peildatum_outside_year",
         f"""SELECT _source_file, line_number,
                    'peildatum ' || peildatum || ' for budget year ' || begrotingsjaar
                    AS discrepancy
             FROM {raw}.budget_line
             WHERE abs(extract(year FROM peildatum) - begrotingsjaar) > {PEILDATUM_SLACK}""",
-        [
-            gxe.ExpectTableRowCountToEqual(
-                value=0, description="the peildatum lies within the budget year +- 1"
-            )
-        ],
-        discrepancy=True,
+        "the peildatum lies within the budget year +- 1",
     )
     negatives = " OR ".join(f"{c} < 0" for c in NON_NEGATIVE)
     shown = " || ' ' || ".join(f"'{c} ' || coalesce({c}::text, '-')" for c in NON_NEGATIVE)
-    suite.add(
+    suite.no_rows(
         "raw_budgets_negative_budget_or_commitment",
         f"""SELECT _source_file, line_number, budget_line || ': ' || {shown} AS discrepancy
             FROM {raw}.budget_line WHERE {negatives}""",
-        [
-            gxe.ExpectTableRowCountToEqual(
-                value=0,
-                severity="warning",
-                description="a negative primitive budget or commitment: a revenue line or a "
-                "correction, loaded and reported",
-            )
-        ],
-        discrepancy=True,
+        "a negative primitive budget or commitment: a revenue line or a correction, loaded "
+        "and reported",
+        warning=True,
     )
     return suite.definition()

@@ -10,6 +10,9 @@ what landed still obeys it:
 - WARNING, not an error: granted more than requested. Registers do contain such rows (an
   increased grant, a request stated without a later top-up), so it is reported, never stops
   the build.
+
+What every table a layout file fills obeys (year, layout, one row per line) is
+``sdw.validation.spec.layout_table_suite``'s.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sdw.subsidies.rules import AMOUNT_COLUMNS, YEARS
-from sdw.validation.spec import SuiteBuilder, SuiteDefinition, resolve_schemas, table_query
+from sdw.validation.spec import SuiteDefinition, layout_table_suite
 
 SUITE_NAME = "raw_subsidies"
 
@@ -25,42 +28,27 @@ SUITE_NAME = "raw_subsidies"
 def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefinition:
     import great_expectations.expectations as gxe
 
-    raw = resolve_schemas(schema_overrides)["raw"]
-    suite = SuiteBuilder(SUITE_NAME)
-    suite.add(
-        "raw_subsidy_grant",
-        table_query(raw, "subsidy_grant"),
+    suite, raw = layout_table_suite(
+        SUITE_NAME,
+        schema_overrides,
+        "subsidy_grant",
+        ("subsidiejaar", YEARS),
+        "register line",
         [
-            gxe.ExpectColumnValuesToNotBeNull(column="subsidiejaar"),
-            gxe.ExpectColumnValuesToBeBetween(
-                column="subsidiejaar", min_value=YEARS[0], max_value=YEARS[1]
-            ),
             gxe.ExpectColumnValuesToBeBetween(
                 column="jaar_toekenning", min_value=YEARS[0], max_value=YEARS[1]
             ),
             gxe.ExpectColumnValuesToNotBeNull(column="ontvanger"),
-            gxe.ExpectColumnValuesToNotBeNull(column="layout"),
-            gxe.ExpectColumnValuesToNotBeNull(column="line_number"),
             *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in AMOUNT_COLUMNS),
-            gxe.ExpectCompoundColumnsToBeUnique(
-                column_list=["_file_hash", "line_number"],
-                description="one row per register line",
-            ),
         ],
     )
-    suite.add(
+    suite.no_rows(
         "raw_subsidies_granted_above_requested",
         f"""SELECT _source_file, line_number,
                    'granted ' || verleend_bedrag || ' > requested ' || aangevraagd_bedrag
                    AS discrepancy
             FROM {raw}.subsidy_grant WHERE verleend_bedrag > aangevraagd_bedrag""",
-        [
-            gxe.ExpectTableRowCountToEqual(
-                value=0,
-                severity="warning",
-                description="granted above requested: unusual, registers do contain it",
-            )
-        ],
-        discrepancy=True,
+        "granted above requested: unusual, registers do contain it",
+        warning=True,
     )
     return suite.definition()

@@ -1,70 +1,36 @@
-"""A budget file read row by row through its layout (``sdw.budgets.layouts``): each row
-becomes the contract's fields, parsed, or a rejected row with its reason.
+"""A budget file read row by row through its layout (``sdw.budgets.layouts``) by the core's
+layout reader (``sdw.ingest.layout_rows``: CSV header, line numbers, malformed lines, the
+file's euro totals); this module holds what is the budget's own:
 
-- CSV: UTF-8 (optional BOM) or Windows-1252 as Excel writes it; ``;`` or ``,`` as separator,
-  whichever splits the header into a layout's columns. The header is line 1; a row's line
-  number is the line it starts on. Empty lines are skipped; a line of another width than the
-  header is rejected (``BUDGET_ROW_MALFORMED``) and not kept.
+- the row rules (``parse_record``) and the rule over a file's rows: a budget line once per
+  municipality, year and report version (``BUDGET_DUPLICATE_LINE``, the first row loads);
 - xlsx: the first sheet, read with openpyxl (read-only, cached values of formulas); the header
   is row 1, a row's line number is its sheet row; empty rows are skipped and cells right of
   the header are ignored. Cells may be numbers, dates or text: a number cell is a binary
   float, taken to the cent when it lies within 0.000001 of one (the noise of a spreadsheet's
   arithmetic), else refused as not exact.
-- Every row's readable amount cells are added to the file's own euro totals
-  (``sdw.ingest.euros``) before the row is decided, so that reconcile can prove
-  file = loaded + quarantined per amount column.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from sdw.budgets import rules
 from sdw.budgets.layouts import installed
-from sdw.budgets.rules import Rejected
-from sdw.ingest.euros import EuroTotals
-from sdw.ingest.layouts import Layout, choose, column_key
+from sdw.ingest import layout_rows
+from sdw.ingest.contract import Rejected
+from sdw.ingest.layout_rows import LayoutFile, RowRules, field_index, layout_of
+from sdw.ingest.layouts import Layout
 from sdw.money import Unreadable, parse_amount, parse_year
 
 TEXT_FIELDS = ("budget_line_name", "programma", "project", "kostenplaats")
 TEXT_LIMIT = 2000  # characters of a text field kept
 FLOAT_NOISE = 1e-6
-
-
-@dataclass
-class BadRow:
-    line_number: int
-    code: str
-    reason: str
-    fields: dict[str, str] | None  # the contract's fields as written; None: not kept
-
-
-@dataclass
-class BudgetFile:
-    layout: Layout
-    header: list[str]
-    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
-    bad: list[BadRow] = field(default_factory=list)
-    euros: EuroTotals = field(default_factory=lambda: EuroTotals(rules.AMOUNT_COLUMNS))
-    seen: set[tuple[object, ...]] = field(default_factory=set)
-
-    @property
-    def lines_in(self) -> int:
-        return len(self.rows) + len(self.bad)
-
-
-def decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+BudgetFile = LayoutFile  # a budget file as read: its rows, bad rows and euro totals
 
 
 def _money(value: object) -> object:
@@ -122,90 +88,43 @@ def parse_record(values: dict[str, object], layout: Layout) -> dict[str, object]
     return row
 
 
-def _written(values: dict[str, object]) -> dict[str, str]:
-    return {
-        f: v.isoformat() if isinstance(v, date) else rules.cell_text(v) for f, v in values.items()
-    }
+def _written(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else rules.cell_text(value)
 
 
-def _readable(value: object, layout: Layout) -> Decimal | None:
-    try:
-        return _amount(value, layout)
-    except Unreadable:
-        return None
+def duplicate_lines(layout: Layout) -> Callable[[dict[str, object]], None]:
+    """The file's rule that a budget line appears once per municipality, year and report
+    version: a fresh check per file; the first row loads, a later one is refused."""
+    seen: set[tuple[object, ...]] = set()
 
-
-def take(budget: BudgetFile, lineno: int, values: dict[str, object]) -> None:
-    """Decide one row: loaded, or quarantined with its reason; its euros counted either way."""
-    layout = budget.layout
-    cells = {f: _readable(values.get(f), layout) for f in rules.AMOUNT_COLUMNS}
-    try:
-        row = parse_record(values, layout)
+    def check(row: dict[str, object]) -> None:
         key = (row["municipality_code"], row["begrotingsjaar"], row["report_version"],
                row["budget_line"])  # fmt: skip
-        if key in budget.seen:
+        if key in seen:
             raise Rejected(
                 rules.DUPLICATE_LINE,
                 f"{layout.columns['budget_line']} {row['budget_line']!r} appears again for "
                 f"{row['municipality_code']} {row['begrotingsjaar']} version "
                 f"{row['report_version']}; the first row is loaded",
             )
-        budget.seen.add(key)
-        budget.rows.append((lineno, row))
-        budget.euros.add(cells, quarantined=False)
-    except Rejected as exc:
-        budget.bad.append(BadRow(lineno, exc.code, exc.reason, _written(values)))
-        budget.euros.add(cells, quarantined=True)
+        seen.add(key)
+
+    return check
 
 
-# ------------------------------------------------------------------------------------ CSV
-
-
-def csv_header(line: str, layouts: tuple[Layout, ...]) -> tuple[str, Layout, list[str]] | None:
-    """(separator, layout, header cells) when the line is the header of a known CSV layout."""
-    line = line.lstrip("\ufeff")
-    for sep in (";", ","):
-        cells = next(csv.reader([line], delimiter=sep), [])
-        layout = choose({column_key(c) for c in cells}, "csv", layouts)
-        if layout is not None:
-            return sep, layout, cells
-    return None
-
-
-def _fields(layout: Layout, header: list[object]) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for i, c in enumerate(header):
-        index.setdefault(column_key(c if c is not None else ""), i)
-    return {f: index[k] for k, f in layout.keys().items() if k in index}
+ROWS = RowRules(
+    what="a budget file",
+    malformed=rules.ROW_MALFORMED,
+    amount_columns=rules.AMOUNT_COLUMNS,
+    amount=_amount,
+    parse_record=parse_record,
+    written=_written,
+    file_check=duplicate_lines,
+)
 
 
 def read_csv_text(text: str, layouts: tuple[Layout, ...] | None = None) -> BudgetFile:
-    text = text.lstrip("\ufeff")
-    found = csv_header(text.split("\n", 1)[0].strip("\r"), layouts or installed())
-    if found is None:
-        raise ValueError("not a budget file: the header matches no layout")
-    sep, layout, header = found
-    fields = _fields(layout, list(header))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    next(reader)
-    budget = BudgetFile(layout, header)
-    previous = reader.line_num
-    for cells in reader:
-        lineno, previous = previous + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            budget.bad.append(
-                BadRow(
-                    lineno,
-                    rules.ROW_MALFORMED,
-                    f"{len(cells)} fields where the header has {len(header)}",
-                    None,
-                )
-            )
-            continue
-        take(budget, lineno, {f: cells[i] for f, i in fields.items()})
-    return budget
+    return layout_rows.read_csv_text(text, layouts or installed(), ROWS)
 
 
 # ----------------------------------------------------------------------------------- xlsx
@@ -241,38 +160,28 @@ def read_xlsx(path: Path, layouts: tuple[Layout, ...] | None = None) -> BudgetFi
     rows = xlsx_rows(path)
     _n, header_values = next(rows)
     header = [rules.cell_text(v) for v in header_values]
-    layout = choose({column_key(c) for c in header}, "xlsx", layouts or installed())
+    layout = layout_of(header, "xlsx", layouts or installed())
     if layout is None:
         raise ValueError("not a budget file: the first sheet's row 1 matches no layout")
-    fields = _fields(layout, list(header))
-    budget = BudgetFile(layout, header)
+    fields = field_index(layout, header)
+    budget = BudgetFile(ROWS, layout, header)
     for n, values in rows:
-        take(budget, n, {f: values[i] if i < len(values) else None for f, i in fields.items()})
+        budget.take(n, {f: values[i] if i < len(values) else None for f, i in fields.items()})
     return budget
 
 
 def read_budget_file(path: Path, layouts: tuple[Layout, ...] | None = None) -> BudgetFile:
     if path.suffix.lower() == ".xlsx":
         return read_xlsx(path, layouts)
-    return read_csv_text(decode(path.read_bytes()), layouts)
+    return read_csv_text(layout_rows.decode(path.read_bytes()), layouts)
 
 
 def sniff_csv(path: Path) -> bool:
-    if path.suffix.lower() not in (".csv", ".txt"):
-        return False
-    try:
-        with path.open("rb") as fh:
-            first = decode(fh.readline(65536)).strip("\r\n")
-    except OSError:
-        return False
-    return csv_header(first, installed()) is not None
+    return layout_rows.sniff_csv(path, installed())
 
 
 def sniff_xlsx(path: Path) -> bool:
     if path.suffix.lower() != ".xlsx":
         return False
     header = xlsx_header(path)
-    return (
-        header is not None
-        and choose({column_key(c) for c in header}, "xlsx", installed()) is not None
-    )
+    return header is not None and layout_of(header, "xlsx", installed()) is not None

@@ -14,28 +14,16 @@ from sdw.budgets.tables import CSV_KIND, XLSX_KIND
 from sdw.ingest.contract import FileKind, IngestContext, ParsedFile
 from sdw.ingest.csv_contract import (
     HeaderCheck,
-    check_columns,
     contract_kind,
     first_line,
     header_cells,
     missing_column_file,
 )
-from sdw.ingest.layouts import column_key
+from sdw.ingest.layout_rows import header_verdict
 
 
 def _verdict(cells: list[str], fmt: str) -> HeaderCheck | None:
-    present = {column_key(c) for c in cells}
-    best: HeaderCheck | None = None
-    for layout in installed():
-        if layout.format != fmt:
-            continue
-        names = list(layout.columns.values())  # reasons name columns as the layout spells them
-        have = [c for c in names if column_key(c) in present]
-        required = [layout.columns[f] for f in layout.required]
-        verdict = check_columns(f"budget file ({layout.name})", have, names, required)
-        if verdict is not None and (best is None or verdict.share > best.share):
-            best = verdict
-    return best
+    return header_verdict(cells, fmt, installed(), "budget file")
 
 
 def csv_header_check(path: Path) -> HeaderCheck | None:

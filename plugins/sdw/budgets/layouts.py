@@ -5,11 +5,12 @@ mechanism (``sdw.ingest.layouts``; docs/budgets.md). ``FIELDS`` are the raw tabl
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
-from sdw.ingest import layouts
-from sdw.ingest.layouts import Layout
+from sdw.budgets.rules import AMOUNT_COLUMNS
+from sdw.ingest.layouts import Layout, LayoutContract
+
+__all__ = ["FIELDS", "REQUIRED", "Layout", "from_dict", "installed", "load"]
 
 FOLDER = Path(__file__).with_name("layouts")
 FIELDS = (
@@ -23,26 +24,11 @@ FIELDS = (
     "programma",
     "project",
     "kostenplaats",
-    "primitieve_begroting",
-    "begrotingswijzigingen",
-    "overheveling",
-    "realisatie",
-    "verplichtingen",
-    "prognose",
+    *AMOUNT_COLUMNS,  # the euro fields, as the rules name them
 )
 REQUIRED = ("municipality_code", "begrotingsjaar", "peildatum", "budget_line", "taakveld")
 FORMATS = ("csv", "xlsx")
-_SPEC = {"what": "budget", "fields": FIELDS, "required": REQUIRED, "formats": FORMATS}
-
-
-def from_dict(name: str, spec: dict) -> Layout:
-    return layouts.from_dict(name, spec, **_SPEC)
-
-
-def load(folder: Path = FOLDER) -> tuple[Layout, ...]:
-    return layouts.load(folder, **_SPEC)
-
-
-@cache
-def installed() -> tuple[Layout, ...]:
-    return load()
+CONTRACT = LayoutContract("budget", FIELDS, REQUIRED, FORMATS, FOLDER)
+from_dict = CONTRACT.from_dict
+load = CONTRACT.load
+installed = CONTRACT.installed

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sdw.budgets.export import BadRow, read_budget_file
+from sdw.budgets.export import read_budget_file
 from sdw.budgets.tables import BUDGET_LINE, BUDGET_LINE_COLUMNS, CSV_KIND, XLSX_KIND
 from sdw.ingest import euros
-from sdw.ingest.contract import IngestContext, ParsedFile
+from sdw.ingest.contract import BadRow, IngestContext, ParsedFile, rows_file
+from sdw.ingest.layout_rows import fields_fragment
 from sdw.ingest.layouts import Layout
-from sdw.ingest.report import FileReport
-from sdw.ingest.writer import QuarantineRecord
 
 
 def fragment(bad: BadRow) -> str:
-    if bad.fields is None:
-        return "[the line could not be split into the file's columns; not kept]"
-    return "; ".join(f"{k}={v}" for k, v in bad.fields.items())
+    return fields_fragment(bad, "[the line could not be split into the file's columns; not kept]")
 
 
 def parse_budget_file(
@@ -32,30 +29,14 @@ def parse_budget_file(
 ) -> ParsedFile:
     """Everything about one budget file, decided in memory; nothing is written here."""
     budget = read_budget_file(path, layouts)
-    kind = XLSX_KIND if budget.layout.format == "xlsx" else CSV_KIND
-    rows = [
-        [{**r, "layout": budget.layout.name, "line_number": n}[c] for c in BUDGET_LINE_COLUMNS]
-        for n, r in budget.rows
-    ]
-    where = "Row" if kind == XLSX_KIND else "Line"
-    quarantine = [
-        QuarantineRecord(
-            scope="record",
-            reason_code=b.code,
-            reason=f"{where} {b.line_number}: {b.reason}",
-            original_fragment=fragment(b),
-            line_number=b.line_number,
-        )
-        for b in budget.bad
-    ]
-    report = FileReport(
-        source_file=path.name,
-        file_hash=file_hash,
-        file_kind=kind,
-        status="loaded_with_rejections" if quarantine else "loaded",
-        lines_in=budget.lines_in,
-        lines_loaded=len(rows),
-        lines_quarantined=len(quarantine),
+    xlsx = budget.layout.format == "xlsx"
+    return rows_file(
+        path,
+        file_hash,
+        XLSX_KIND if xlsx else CSV_KIND,
+        (BUDGET_LINE, BUDGET_LINE_COLUMNS, budget.loaded(BUDGET_LINE_COLUMNS)),
+        budget.bad,
+        fragment,
+        where="Row" if xlsx else "Line",
+        more={euros.TABLE: budget.euros.table()},
     )
-    tables = {BUDGET_LINE: (BUDGET_LINE_COLUMNS, rows), euros.TABLE: budget.euros.table()}
-    return ParsedFile(report, tables, quarantine)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from sdw.ingest.contract import Rejected
+
 ROW_MALFORMED = "BUDGET_ROW_MALFORMED"  # a CSV line of another width than the header
 MUNICIPALITY_INVALID = "BUDGET_MUNICIPALITY_INVALID"  # Gemeentecode empty or not GM + 4 digits
 YEAR_INVALID = "BUDGET_YEAR_INVALID"  # Begrotingsjaar empty, not a year, or outside YEARS
@@ -40,13 +42,6 @@ _TAAKVELD = re.compile(r"^(\d\.\d{1,2})(?:$|[\s:\-\u2013])")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NL_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
 _TRAILING_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-
-
-class Rejected(ValueError):
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 def cell_text(value: object) -> str:

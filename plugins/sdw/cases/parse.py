@@ -30,9 +30,7 @@ from sdw.cases.procedures import (
     read_case_file,
 )
 from sdw.cases.tables import FILE_KIND, PROCEDURE, PROCEDURE_COLUMNS
-from sdw.ingest.contract import IngestContext, ParsedFile, deferred_file
-from sdw.ingest.report import FileReport
-from sdw.ingest.writer import QuarantineRecord
+from sdw.ingest.contract import IngestContext, ParsedFile, deferred_file, rows_file
 from sdw.pseudonym import Pseudonymiser, mask_bsns
 
 
@@ -92,23 +90,11 @@ def parse_case_file(path: Path, file_hash: str, ctx: IngestContext) -> ParsedFil
                 lineno,
             ]
         )
-    quarantine = [
-        QuarantineRecord(
-            scope="record",
-            reason_code=b.code,
-            reason=f"Line {b.line_number}: {b.reason}",
-            original_fragment=redacted_fragment(b, ctx.pseudonymiser),
-            line_number=b.line_number,
-        )
-        for b in parsed.bad
-    ]
-    report = FileReport(
-        source_file=path.name,
-        file_hash=file_hash,
-        file_kind=FILE_KIND,
-        status="loaded_with_rejections" if quarantine else "loaded",
-        lines_in=parsed.lines_in,
-        lines_loaded=len(rows),
-        lines_quarantined=len(quarantine),
+    return rows_file(
+        path,
+        file_hash,
+        FILE_KIND,
+        (PROCEDURE, PROCEDURE_COLUMNS, rows),
+        parsed.bad,
+        lambda b: redacted_fragment(b, ctx.pseudonymiser),
     )
-    return ParsedFile(report, {PROCEDURE: (PROCEDURE_COLUMNS, rows)}, quarantine)

@@ -49,6 +49,7 @@ from sdw.cases.rules import (
     OUTCOME_INVALID,
     ROW_MALFORMED,
 )
+from sdw.ingest.contract import BadRow, Rejected  # a row breaking the contract
 
 HEADER = (
     "gemeentecode",
@@ -99,16 +100,6 @@ _WIJKCODE = re.compile(r"^(?:WK(\d{6})|(\d{3,6}))$")
 _YEARS = (1990, 2100)  # outside: a typo, not a Wmo/Jeugdwet case
 
 
-class Rejected(ValueError):
-    """A row breaking the contract: the reason code and a readable reason (values quoted only
-    where they cannot identify anyone: dates, law, outcome)."""
-
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class CaseRow:
     gemeentecode: str  # GM + 4 digits
@@ -123,15 +114,6 @@ class CaseRow:
     postcode: str | None  # PC6, normalised; never stored
     huisnummer: int | None  # never stored
     wijkcode: int | None  # CBS integer (99901 = WK099901), when the file gave a wijkcode
-
-
-@dataclass
-class BadRow:
-    line_number: int
-    code: str
-    reason: str
-    # The contract's fields as written; None when the line could not be split into them.
-    fields: dict[str, str] | None
 
 
 @dataclass

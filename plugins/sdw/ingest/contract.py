@@ -222,6 +222,65 @@ def deferred_file(
     return ParsedFile(report, {}, [])
 
 
+class Rejected(ValueError):
+    """A row a rule refuses: its reason code (a source's ``rules`` constant) and a reason a
+    person can act on. Raised by a source's row parser, caught by its reader."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class BadRow:
+    """A data line that is quarantined, at the line it starts on."""
+
+    line_number: int
+    code: str
+    reason: str
+    # The contract's fields as written; None when the line could not be split into them.
+    fields: dict[str, str] | None
+
+
+def rows_file(
+    path: Path,
+    file_hash: str,
+    kind: str,
+    table: tuple[str, list[str], list[list[object]]],
+    bad: list[BadRow],
+    fragment: Callable[[BadRow], str],
+    *,
+    where: str = "Line",
+    more: Mapping[str, tuple[list[str], list[list[object]]]] | None = None,
+) -> ParsedFile:
+    """A file read row by row, as the core wants it: ``table`` (name, columns, the loaded
+    rows) and ``more`` tables, every bad row a record quarantined as ``"<where> <n>: <reason>"``
+    with what ``fragment`` keeps of it, and the report in which lines in = loaded +
+    quarantined."""
+    name, columns, rows = table
+    quarantine = [
+        QuarantineRecord(
+            scope="record",
+            reason_code=b.code,
+            reason=f"{where} {b.line_number}: {b.reason}",
+            original_fragment=fragment(b),
+            line_number=b.line_number,
+        )
+        for b in bad
+    ]
+    report = FileReport(
+        source_file=path.name,
+        file_hash=file_hash,
+        file_kind=kind,
+        status="loaded_with_rejections" if quarantine else "loaded",
+        lines_in=len(rows) + len(bad),
+        lines_loaded=len(rows),
+        lines_quarantined=len(quarantine),
+    )
+    return ParsedFile(report, {name: (columns, rows), **(more or {})}, quarantine)
+
+
 @dataclass(frozen=True)
 class LineTable:
     """The raw table that holds a file kind's loaded lines, and how a line is told apart in

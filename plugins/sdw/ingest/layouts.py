@@ -10,7 +10,8 @@ a file, not code::
 case, spaces, dots, dashes, slashes and underscores). A source names its fields, the fields
 that must be mapped, and the formats it reads; a file matches a layout when its columns include
 the column of every required field, and of several such layouts the one whose columns the file
-has most of wins (ties: file-name order). Used by ``sdw.subsidies`` and ``sdw.budgets``.
+has most of wins (ties: file-name order). Used by ``sdw.subsidies`` and ``sdw.budgets``; the
+rows of such a file are read by ``sdw.ingest.layout_rows``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 NUMBER_FORMATS = ("nl", "plain")
@@ -99,3 +101,41 @@ def choose(present: set[str], fmt: str, layouts: tuple[Layout, ...]) -> Layout |
     """The layout of a file whose column keys are ``present``: the one mapping the most."""
     fitting = [lay for lay in layouts if lay.format == fmt and lay.matches(present)]
     return max(fitting, key=lambda lay: lay.found(present), default=None)
+
+
+@dataclass(frozen=True)
+class LayoutContract:
+    """A source's layout contract: what its layouts may map (``fields``), must map
+    (``required``) and in which ``formats``, and the ``folder`` its layouts are installed in.
+    A source names it once (``<source>/layouts.py``) and reads its layouts through it."""
+
+    what: str  # the source as a wrong layout's error names it: "budget"
+    fields: tuple[str, ...]
+    required: tuple[str, ...]
+    formats: tuple[str, ...]
+    folder: Path
+
+    def from_dict(self, name: str, spec: dict) -> Layout:
+        return from_dict(
+            name,
+            spec,
+            what=self.what,
+            fields=self.fields,
+            required=self.required,
+            formats=self.formats,
+        )
+
+    def load(self, folder: Path | None = None) -> tuple[Layout, ...]:
+        """Every layout of ``folder`` (default: the installed ones), in file-name order."""
+        return load(
+            folder or self.folder,
+            what=self.what,
+            fields=self.fields,
+            required=self.required,
+            formats=self.formats,
+        )
+
+    @cache  # noqa: B019 - a contract is a module constant: the cache lives as long anyway
+    def installed(self) -> tuple[Layout, ...]:
+        """The layouts of the source's own folder, read once."""
+        return self.load()

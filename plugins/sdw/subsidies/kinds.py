@@ -8,13 +8,13 @@ from pathlib import Path
 from sdw.ingest.contract import FileKind
 from sdw.ingest.csv_contract import (
     HeaderCheck,
-    check_columns,
     contract_kind,
     first_line,
     header_cells,
 )
+from sdw.ingest.layout_rows import header_verdict
 from sdw.subsidies import register
-from sdw.subsidies.layouts import REQUIRED, column_key, installed
+from sdw.subsidies.layouts import installed
 from sdw.subsidies.parse import parse_register_file
 from sdw.subsidies.tables import CSV_KIND, JSON_KIND
 
@@ -24,18 +24,7 @@ def header_check(path: Path) -> HeaderCheck | None:
     line = first_line(path)
     if line is None:
         return None
-    present = {column_key(c) for c in header_cells(line)}
-    best: HeaderCheck | None = None
-    for layout in installed():
-        if layout.format != "csv":
-            continue
-        names = list(layout.columns.values())  # reasons name columns as the layout spells them
-        have = [c for c in names if column_key(c) in present]
-        required = [layout.columns[f] for f in REQUIRED]
-        verdict = check_columns(f"subsidy register ({layout.name})", have, names, required)
-        if verdict is not None and (best is None or verdict.share > best.share):
-            best = verdict
-    return best
+    return header_verdict(header_cells(line), "csv", installed(), "subsidy register")
 
 
 KINDS: tuple[FileKind, ...] = (

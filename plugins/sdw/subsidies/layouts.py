@@ -12,13 +12,12 @@ fields must be mapped; the others may be left out and are then empty.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
-from sdw.ingest import layouts
-from sdw.ingest.layouts import Layout, choose, column_key
+from sdw.ingest.layouts import Layout, LayoutContract
+from sdw.subsidies.rules import AMOUNT_COLUMNS
 
-__all__ = ["FIELDS", "REQUIRED", "Layout", "choose", "column_key", "from_dict", "installed"]
+__all__ = ["FIELDS", "REQUIRED", "Layout", "from_dict", "installed", "load"]
 
 FOLDER = Path(__file__).with_name("layouts")
 FIELDS = (
@@ -33,23 +32,11 @@ FIELDS = (
     "ontvanger",
     "omschrijving",
     "regelmaat",
-    "aangevraagd_bedrag",
-    "verleend_bedrag",
-    "vastgesteld_bedrag",
+    *AMOUNT_COLUMNS,  # the euro fields, as the rules name them
 )
 REQUIRED = ("subsidiejaar", "ontvanger", "verleend_bedrag")
 FORMATS = ("csv", "json")
-_SPEC = {"what": "subsidy", "fields": FIELDS, "required": REQUIRED, "formats": FORMATS}
-
-
-def from_dict(name: str, spec: dict) -> Layout:
-    return layouts.from_dict(name, spec, **_SPEC)
-
-
-def load(folder: Path = FOLDER) -> tuple[Layout, ...]:
-    return layouts.load(folder, **_SPEC)
-
-
-@cache
-def installed() -> tuple[Layout, ...]:
-    return load()
+CONTRACT = LayoutContract("subsidy", FIELDS, REQUIRED, FORMATS, FOLDER)
+from_dict = CONTRACT.from_dict
+load = CONTRACT.load
+installed = CONTRACT.installed

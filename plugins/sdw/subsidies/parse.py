@@ -18,19 +18,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from sdw.ingest import euros
-from sdw.ingest.contract import IngestContext, ParsedFile
-from sdw.ingest.report import FileReport
-from sdw.ingest.writer import QuarantineRecord
+from sdw.ingest.contract import BadRow, IngestContext, ParsedFile, rows_file
+from sdw.ingest.layout_rows import fields_fragment
+from sdw.ingest.layouts import Layout
 from sdw.pseudonym import Pseudonymiser, mask_bsns
-from sdw.subsidies.layouts import Layout
-from sdw.subsidies.register import TEXT_FIELDS, BadRow, read_register
+from sdw.subsidies.register import TEXT_FIELDS, read_register
 from sdw.subsidies.tables import CSV_KIND, GRANT, GRANT_COLUMNS, JSON_KIND
+
+UNSPLIT = "[the row could not be split into the register's columns; not kept]"
 
 
 def fragment(bad: BadRow, pseudonymiser: Pseudonymiser) -> str:
     if bad.fields is None:
-        return "[the row could not be split into the register's columns; not kept]"
-    return mask_bsns("; ".join(f"{k}={v}" for k, v in bad.fields.items()), pseudonymiser)
+        return UNSPLIT
+    return mask_bsns(fields_fragment(bad, UNSPLIT), pseudonymiser)
 
 
 def parse_register_file(
@@ -38,32 +39,19 @@ def parse_register_file(
 ) -> ParsedFile:
     """Everything about one register, decided in memory; nothing is written here."""
     register = read_register(path, layouts)
-    kind = JSON_KIND if register.layout.format == "json" else CSV_KIND
-    rows: list[list[object]] = []
-    for lineno, r in register.rows:
-        values = {**r, "layout": register.layout.name, "line_number": lineno}
-        for name in TEXT_FIELDS:
-            if values[name] is not None:
-                values[name] = mask_bsns(str(values[name]), ctx.pseudonymiser)
-        rows.append([values[c] for c in GRANT_COLUMNS])
-    quarantine = [
-        QuarantineRecord(
-            scope="record",
-            reason_code=b.code,
-            reason=f"Row {b.line_number}: {b.reason}",
-            original_fragment=fragment(b, ctx.pseudonymiser),
-            line_number=b.line_number,
-        )
-        for b in register.bad
-    ]
-    report = FileReport(
-        source_file=path.name,
-        file_hash=file_hash,
-        file_kind=kind,
-        status="loaded_with_rejections" if quarantine else "loaded",
-        lines_in=register.lines_in,
-        lines_loaded=len(rows),
-        lines_quarantined=len(quarantine),
+    rows = register.loaded(GRANT_COLUMNS)
+    masked = [GRANT_COLUMNS.index(name) for name in TEXT_FIELDS]
+    for row in rows:
+        for i in masked:
+            if row[i] is not None:
+                row[i] = mask_bsns(str(row[i]), ctx.pseudonymiser)
+    return rows_file(
+        path,
+        file_hash,
+        JSON_KIND if register.layout.format == "json" else CSV_KIND,
+        (GRANT, GRANT_COLUMNS, rows),
+        register.bad,
+        lambda b: fragment(b, ctx.pseudonymiser),
+        where="Row",
+        more={euros.TABLE: register.euros.table()},
     )
-    tables = {GRANT: (GRANT_COLUMNS, rows), euros.TABLE: register.euros.table()}
-    return ParsedFile(report, tables, quarantine)

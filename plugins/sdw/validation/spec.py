@@ -105,14 +105,54 @@ class SuiteBuilder:
         sensitive = self._sensitive if sensitive_columns is None else sensitive_columns
         self.checks.append(AssetCheck(asset, query, suite, discrepancy, sensitive))
 
-    def no_rows(self, asset: str, query: str) -> None:
-        """A discrepancy query: one row per violation, none expected."""
+    def no_rows(
+        self, asset: str, query: str, description: str | None = None, warning: bool = False
+    ) -> None:
+        """A discrepancy query: one row per violation, none expected. A ``warning`` is
+        reported and never stops the build (a value the contract allows but rarely sees)."""
         import great_expectations.expectations as gxe
 
-        self.add(asset, query, [gxe.ExpectTableRowCountToEqual(value=0)], discrepancy=True)
+        extra: dict[str, Any] = {"description": description} if description else {}
+        if warning:
+            extra["severity"] = "warning"
+        expectation = gxe.ExpectTableRowCountToEqual(value=0, **extra)
+        self.add(asset, query, [expectation], discrepancy=True)
 
     def definition(self, notes: list[str] | None = None) -> SuiteDefinition:
         return SuiteDefinition(self.name, self.checks, notes or [])
+
+
+def layout_table_suite(
+    name: str,
+    schema_overrides: Mapping[str, str] | None,
+    table: str,
+    year: tuple[str, tuple[int, int]],
+    line: str,
+    expectations: Sequence[Any] = (),
+) -> tuple[SuiteBuilder, str]:
+    """A suite for a raw table that a layout file fills (``sdw.ingest.layout_rows``), with the
+    check every such table passes: a plausible ``year`` = (column, (first, last)) on every
+    row, the layout and line number on every row, and one row per ``line`` of a file; the
+    source's own ``expectations`` follow. Returns the builder and the raw schema."""
+    import great_expectations.expectations as gxe
+
+    raw = resolve_schemas(schema_overrides)["raw"]
+    year_column, (first, last) = year
+    every_row = (year_column, "layout", "line_number")
+    suite = SuiteBuilder(name)
+    suite.add(
+        f"raw_{table}",
+        table_query(raw, table),
+        [
+            *(gxe.ExpectColumnValuesToNotBeNull(column=c) for c in every_row),
+            gxe.ExpectColumnValuesToBeBetween(column=year_column, min_value=first, max_value=last),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["_file_hash", "line_number"], description=f"one row per {line}"
+            ),
+            *expectations,
+        ],
+    )
+    return suite, raw
 
 
 def lone_suppressed_cell_query(
