@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -123,3 +124,12 @@ def dbt_build(url: str, work: Path, select: str | None = None) -> None:
         if str(r.status) not in ("success", "pass")
     ]
     assert result.success, f"dbt build failed: {result.exception} {failed}"
+
+
+def insert_raw(conn: psycopg.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Hand-written rows into ``raw.<table>``, one INSERT each: the fixtures of tests that build
+    marts from raw rows worked out by hand, without files."""
+    for row in rows:
+        columns = ", ".join(row)
+        marks = ", ".join(["%s"] * len(row))
+        conn.execute(f"INSERT INTO raw.{table} ({columns}) VALUES ({marks})", list(row.values()))

@@ -17,7 +17,7 @@ import pytest
 from sdw.publish import publish
 from sdw.validation.runner import run_stage_or_raise
 from sdw.warehouse.bootstrap import BI_ROLE, ensure_schema
-from tests.conftest import dbt_build
+from tests.conftest import dbt_build, insert_raw
 
 pytestmark = pytest.mark.integration
 
@@ -118,13 +118,6 @@ OBSERVATIONS = [
 ]
 
 
-def insert(conn: psycopg.Connection, table: str, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        columns = ", ".join(row)
-        marks = ", ".join(["%s"] * len(row))
-        conn.execute(f"INSERT INTO raw.{table} ({columns}) VALUES ({marks})", list(row.values()))
-
-
 @pytest.fixture(scope="module")
 def published(
     make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
@@ -132,13 +125,13 @@ def published(
     url = make_database("sdw_test_bi")
     ensure_schema(url)  # what `sdw run` does first: schemas, raw tables, the BI role and grants
     with psycopg.connect(url, autocommit=True) as conn:
-        insert(
+        insert_raw(
             conn,
             "istandaarden_bericht",
             [bericht(APRIL, "486"), bericht(MAY, "486"), bericht(ASSIGN, "414")],
         )
-        insert(conn, "istandaarden_323_prestatie", LINES)
-        insert(conn, "cbs_observation", OBSERVATIONS)
+        insert_raw(conn, "istandaarden_323_prestatie", LINES)
+        insert_raw(conn, "cbs_observation", OBSERVATIONS)
     dbt_build(url, tmp_path_factory.mktemp("dbt"))
     run_stage_or_raise("marts", url, RUN_ID)
     publish(url, RUN_ID)

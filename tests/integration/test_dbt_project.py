@@ -13,13 +13,12 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 
 from sdw.warehouse.bootstrap import schema_sql
-from tests.conftest import dbt_build
+from tests.conftest import dbt_build, insert_raw
 
 pytestmark = pytest.mark.integration
 
@@ -254,13 +253,6 @@ BUDGET_LINES = [
 ]
 
 
-def insert(conn: psycopg.Connection, table: str, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        columns = ", ".join(row)
-        marks = ", ".join(["%s"] * len(row))
-        conn.execute(f"INSERT INTO raw.{table} ({columns}) VALUES ({marks})", list(row.values()))
-
-
 @pytest.fixture(scope="module")
 def built_warehouse(
     make_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
@@ -268,12 +260,12 @@ def built_warehouse(
     url = make_database("sdw_test_dbt")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(schema_sql())  # the bootstrap's DDL: core + every source
-        insert(conn, "istandaarden_323_prestatie", LINES_323)
-        insert(conn, "istandaarden_325_antwoord", [ANSWER_HEADER])
-        insert(conn, "istandaarden_325_prestatie", REJECTED_325)
-        insert(conn, "istandaarden_301_client", [area for area, _ in ASSIGNMENTS])
-        insert(conn, "istandaarden_301_product", [p for _, ps in ASSIGNMENTS for p in ps])
-        insert(conn, "budget_line", BUDGET_LINES)
+        insert_raw(conn, "istandaarden_323_prestatie", LINES_323)
+        insert_raw(conn, "istandaarden_325_antwoord", [ANSWER_HEADER])
+        insert_raw(conn, "istandaarden_325_prestatie", REJECTED_325)
+        insert_raw(conn, "istandaarden_301_client", [area for area, _ in ASSIGNMENTS])
+        insert_raw(conn, "istandaarden_301_product", [p for _, ps in ASSIGNMENTS for p in ps])
+        insert_raw(conn, "budget_line", BUDGET_LINES)
 
     dbt_build(url, tmp_path_factory.mktemp("dbt"))
     yield url
