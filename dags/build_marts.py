@@ -25,17 +25,20 @@ from sdw.orchestration.assets import (
     RAW_ISTANDAARDEN,
 )
 from sdw.orchestration.dbt_build import cosmos_configs
+from sdw.orchestration.defaults import DEFAULT_ARGS
 from sdw.orchestration.seed import LockedDbtSeedOperator
 
 
 @dag(
     dag_id="build_marts",
+    description="Validate raw data, build the KPI marts with dbt, validate and publish them.",
     schedule=RAW_ISTANDAARDEN | RAW_CBS | RAW_CASES | RAW_FINANCE,
     start_date=pendulum.datetime(2025, 1, 1, tz="Europe/Amsterdam"),
     catchup=False,
     max_active_runs=1,
     tags=["dbt", "marts", "great_expectations"],
     doc_md=__doc__,
+    default_args=DEFAULT_ARGS,
 )
 def build_marts() -> None:
     @task

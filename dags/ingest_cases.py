@@ -13,10 +13,12 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from sdw.orchestration.assets import RAW_CASES
+from sdw.orchestration.defaults import DEFAULT_ARGS
 
 
 @dag(
     dag_id="ingest_cases",
+    description="Load the case system's Wmo/Jeugdwet procedure export into raw, pseudonymised.",
     schedule="@daily",
     start_date=pendulum.datetime(2025, 1, 1, tz="Europe/Amsterdam"),
     catchup=False,
@@ -30,6 +32,7 @@ from sdw.orchestration.assets import RAW_CASES
         )
     },
     doc_md=__doc__,
+    default_args=DEFAULT_ARGS,
 )
 def ingest_cases() -> None:
     @task

@@ -13,10 +13,12 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from sdw.orchestration.assets import RAW_CBS
+from sdw.orchestration.defaults import DEFAULT_ARGS
 
 
 @dag(
     dag_id="ingest_cbs",
+    description="Load CBS open data (SES-WOA, wijken en buurten, benefit recipients) into raw.",
     schedule="@daily",
     start_date=pendulum.datetime(2025, 1, 1, tz="Europe/Amsterdam"),
     catchup=False,
@@ -36,6 +38,7 @@ from sdw.orchestration.assets import RAW_CBS
         "odata_version": Param(3, type="integer", enum=[3, 4]),
     },
     doc_md=__doc__,
+    default_args=DEFAULT_ARGS,
 )
 def ingest_cbs() -> None:
     @task

@@ -15,10 +15,12 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from sdw.orchestration.assets import RAW_FINANCE
+from sdw.orchestration.defaults import DEFAULT_ARGS
 
 
 @dag(
     dag_id="ingest_finance",
+    description="Load subsidy registers and budget files into raw, reconciled to the cent.",
     schedule="@daily",
     start_date=pendulum.datetime(2025, 1, 1, tz="Europe/Amsterdam"),
     catchup=False,
@@ -32,6 +34,7 @@ from sdw.orchestration.assets import RAW_FINANCE
         )
     },
     doc_md=__doc__,
+    default_args=DEFAULT_ARGS,
 )
 def ingest_finance() -> None:
     @task

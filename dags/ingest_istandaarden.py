@@ -12,10 +12,12 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 from sdw.orchestration.assets import RAW_ISTANDAARDEN
+from sdw.orchestration.defaults import DEFAULT_ARGS
 
 
 @dag(
     dag_id="ingest_istandaarden",
+    description="Load iWmo/iJw 3.2 messages from the inbox into raw, pseudonymised.",
     schedule="@hourly",
     start_date=pendulum.datetime(2025, 1, 1, tz="Europe/Amsterdam"),
     catchup=False,
@@ -29,6 +31,7 @@ from sdw.orchestration.assets import RAW_ISTANDAARDEN
         )
     },
     doc_md=__doc__,
+    default_args=DEFAULT_ARGS,
 )
 def ingest_istandaarden() -> None:
     @task

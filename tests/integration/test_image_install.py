@@ -61,9 +61,12 @@ def lock_versions() -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    if shutil.which("uv") is None and subprocess.run(
-        [sys.executable, "-m", "uv", "--version"], capture_output=True
-    ).returncode:
+    if (
+        shutil.which("uv") is None
+        and subprocess.run(
+            [sys.executable, "-m", "uv", "--version"], capture_output=True
+        ).returncode
+    ):
         pytest.skip("uv is not installed (the install script and .ci/run use it)")
     base = tmp_path_factory.mktemp("image")
     venv = base / "venv"

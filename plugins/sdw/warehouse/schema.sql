@@ -84,6 +84,21 @@ CREATE TABLE IF NOT EXISTS audit.dbt_run_result (
     PRIMARY KEY (run_id, unique_id)
 );
 
+-- One row per Airflow task that failed for good (after its retries), written by the tasks'
+-- on_failure_callback (sdw.orchestration.callbacks): which task of which run, and the exception's
+-- class and message, truncated and with nine-digit runs masked. Never data from the files.
+CREATE TABLE IF NOT EXISTS audit.task_failure (
+    failure_id       bigserial PRIMARY KEY,
+    dag_id           text NOT NULL,
+    task_id          text NOT NULL,
+    run_id           text NOT NULL,
+    map_index        integer NOT NULL DEFAULT -1,
+    try_number       integer NOT NULL,
+    exception_class  text NOT NULL,
+    message          text NOT NULL,
+    failed_at        timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE IF NOT EXISTS audit.publication (
     publication_id  bigserial PRIMARY KEY,
     run_id          text NOT NULL,
