@@ -6,6 +6,7 @@ sdw report [--out DIR] [--no-docs]  the KPI report (HTML) with dbt docs and GX D
 sdw warehouse start|stop|status
 sdw dbt-parse                   (re)build the manifest cosmos renders build_marts from
 sdw key create                  make the pseudonymisation key (0600)
+sdw ui [--port 8080]            the Airflow UI on sdw run's history (URL and login printed)
 """
 
 from __future__ import annotations
@@ -253,6 +254,13 @@ def cmd_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    from sdw.orchestration.ui import serve
+
+    serve(args.host, args.port)  # becomes the API server; returns only if exec fails
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="sdw", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -322,6 +330,15 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("key", help="pseudonymisation key")
     k.add_argument("action", choices=["create"])
     k.set_defaults(func=cmd_key)
+
+    u = sub.add_parser(
+        "ui", help="open the Airflow UI on the runs `sdw run` made (prints URL and login)"
+    )
+    u.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    u.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
+    )
+    u.set_defaults(func=cmd_ui)
     return p
 
 

@@ -1,0 +1,113 @@
+"""``sdw ui``: the Airflow UI on the state ``sdw run`` leaves behind (runner.airflow_environment:
+the SQLite metadata database .sdw/airflow/airflow.db and the task logs under .sdw/airflow/logs),
+so a data engineer can read the runs, their task logs and the DAG docs without a server.
+
+Login: Airflow 3's SimpleAuthManager with one user, ``admin``, whose password sdw generates
+once into .sdw/airflow/simple_auth_manager_passwords.json (0600) and prints. Not the
+"all admins" mode: that mode lets anyone who reaches the port trigger DAGs that read the
+pseudonymisation key and write the warehouse, and on a shared machine (or with --host 0.0.0.0)
+that is anyone on the machine or the network. A password costs nothing here.
+
+Only the API server runs: no scheduler, so a DAG triggered in this UI waits (queued) until the
+next ``sdw run`` or a real scheduler picks it up; the Compose stack is for that.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from sdw.config import state_dir
+from sdw.orchestration.runner import BUNDLE, airflow_environment
+
+ADMIN = "admin"
+
+
+def passwords_file(state: Path | None = None) -> Path:
+    return Path(airflow_environment(state)["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json"
+
+
+def ensure_login(state: Path | None = None) -> tuple[str, str, Path]:
+    """The admin's user name and password, created on first use (kept afterwards, so a
+    browser's saved login keeps working)."""
+    path = passwords_file(state)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    passwords: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if not passwords.get(ADMIN):
+        passwords[ADMIN] = secrets.token_urlsafe(12)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(json.dumps(passwords) + "\n")
+    os.chmod(path, 0o600)
+    return ADMIN, passwords[ADMIN], path
+
+
+def ui_environment(host: str, port: int, state: Path | None = None) -> dict[str, str]:
+    """The environment of the API server: sdw run's Airflow settings plus the login."""
+    env = airflow_environment(state)
+    env.update(
+        {
+            "AIRFLOW__CORE__AUTH_MANAGER": (
+                "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+            ),
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(state)),
+            "AIRFLOW__API__BASE_URL": f"http://{_display_host(host)}:{port}",
+            "AIRFLOW__API__HOST": host,
+            "AIRFLOW__API__PORT": str(port),
+            # Signs this server's session tokens; a new one per start is fine for one local
+            # process (a restart asks for the login again).
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        }
+    )
+    return env
+
+
+def _display_host(host: str) -> str:
+    return "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+
+
+def sync_dags() -> list[str]:
+    """Parse the DAG folder into the metadata database, so the UI lists every DAG with its
+    docs even before the first ``sdw run``. Airflow must be configured (configure_airflow)."""
+    from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
+    from airflow.models.dagbundle import DagBundleModel
+    from airflow.utils.session import create_session
+
+    from sdw.config import project_root
+
+    bag = DagBag(dag_folder=str(project_root() / "dags"))
+    with create_session() as session:
+        session.merge(DagBundleModel(name=BUNDLE))
+        session.commit()
+    sync_bag_to_db(bag, bundle_name=BUNDLE, bundle_version=None)
+    for path, error in bag.import_errors.items():
+        print(
+            f"sdw: DAG file {path} does not import (the UI shows it too): {error}", file=sys.stderr
+        )
+    return sorted(bag.dags)
+
+
+def serve(host: str, port: int, state: Path | None = None) -> None:
+    """Migrate and sync the embedded metadata, print the URL and login, then become the API
+    server (exec: Ctrl-C or a signal to this PID stops it)."""
+    from sdw.orchestration.runner import configure_airflow, migrate_metadata_db
+
+    state = state or state_dir()
+    configure_airflow(state)
+    user, password, path = ensure_login(state)
+    env = {**os.environ, **ui_environment(host, port, state)}
+    migrate_metadata_db()
+    dags = sync_dags()
+    home = airflow_environment(state)["AIRFLOW_HOME"]
+    print(f"Airflow UI: http://{_display_host(host)}:{port}", flush=True)
+    print(f"Login: {user} / {password}   (kept in {path})", flush=True)
+    print(f"DAGs: {', '.join(dags)}", flush=True)
+    print(f"Run history: {home}/airflow.db, task logs: {home}/logs", flush=True)
+    print("Only the API server runs: use `sdw run` to run the DAGs. Ctrl-C stops it.", flush=True)
+    argv = [sys.executable, "-m", "airflow", "api-server", "--host", host, "--port", str(port)]
+    os.execve(sys.executable, [*argv, "--workers", "1"], env)
