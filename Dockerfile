@@ -11,7 +11,10 @@
 # uv at a fixed version, from its official image (the Airflow image's own uv may differ).
 FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
 
-FROM apache/airflow:3.3.2
+# The Python minor the image runs: the one CI proves the install script with (the test creates
+# its virtual environment with this version), and one uv.lock resolves for (3.11-3.13).
+ARG PYTHON_VERSION=3.11
+FROM apache/airflow:3.3.2-python${PYTHON_VERSION}
 
 COPY --from=uv /uv /usr/local/bin/uv
 
@@ -20,10 +23,10 @@ WORKDIR /opt/sdw-build
 COPY --chown=airflow:0 pyproject.toml uv.lock README.md ./
 COPY --chown=airflow:0 deploy/install-python-deps.sh deploy/
 COPY --chown=airflow:0 plugins/ plugins/
-# `python` is the image's virtual environment (VIRTUAL_ENV=/home/airflow/.local). The cache
-# mount keeps downloaded wheels between builds without putting them in a layer.
+# Into the image's virtual environment ($VIRTUAL_ENV=/home/airflow/.local, where Airflow is).
+# The cache mount keeps downloaded wheels between builds without putting them in a layer.
 RUN --mount=type=cache,target=/home/airflow/.cache/uv,uid=50000,gid=0 \
-    UV_LINK_MODE=copy bash deploy/install-python-deps.sh python
+    UV_LINK_MODE=copy bash deploy/install-python-deps.sh "${VIRTUAL_ENV}/bin/python"
 
 # The project's runtime files, so the image also runs without the Compose bind mounts
 # (which override them in docker-compose.yml, for editing DAGs without a rebuild).

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install exactly what uv.lock pins, then the project package, into one Python environment.
 #
-#   deploy/install-python-deps.sh [PYTHON]      (default: the `python` on PATH)
+#   deploy/install-python-deps.sh [PYTHON]
+#
+# PYTHON defaults to the active virtual environment's ($VIRTUAL_ENV/bin/python), else `python`.
 #
 # The Dockerfile RUNs this inside apache/airflow:3.3.2 (whose `python` is the image's virtual
 # environment, /home/airflow/.local); CI runs the very same script against a fresh virtual
@@ -20,7 +22,15 @@
 set -euo pipefail
 
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PYTHON="$(command -v "${1:-python}")"
+if [[ $# -ge 1 ]]; then
+  PYTHON="$1"
+elif [[ -n "${VIRTUAL_ENV:-}" ]]; then
+  PYTHON="$VIRTUAL_ENV/bin/python"
+else
+  PYTHON=python
+fi
+WANTED="$PYTHON"
+PYTHON="$(command -v "$WANTED")" || { echo "install-python-deps.sh: no Python at $WANTED" >&2; exit 2; }
 
 if command -v uv >/dev/null 2>&1; then
   UV=(uv)

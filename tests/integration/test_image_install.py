@@ -21,6 +21,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "deploy" / "install-python-deps.sh"
+DOCKERFILE = REPO / "Dockerfile"
 
 # Packages whose version the image must carry, with the version uv.lock pins for them.
 KEY_PACKAGES = (
@@ -59,6 +60,26 @@ def lock_versions() -> dict[str, set[str]]:
     return versions
 
 
+def image_python_version() -> str:
+    """The Python minor the Dockerfile builds on (ARG PYTHON_VERSION, the base image's tag)."""
+    text = DOCKERFILE.read_text()
+    version = re.search(r"^ARG PYTHON_VERSION=(3\.\d+)$", text, re.MULTILINE).group(1)
+    assert "\nFROM apache/airflow:3.3.2-python${PYTHON_VERSION}\n" in text
+    return version
+
+
+def interpreter(version: str) -> str:
+    """An interpreter of that minor: the test's own when it matches, else one uv finds."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    found = subprocess.run(
+        ["uv", "python", "find", "--no-project", version], capture_output=True, text=True
+    )
+    if found.returncode:
+        pytest.skip(f"no Python {version} here (the image's); the install would not be the same")
+    return found.stdout.strip()
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     if (
@@ -70,9 +91,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict:
         pytest.skip("uv is not installed (the install script and .ci/run use it)")
     base = tmp_path_factory.mktemp("image")
     venv = base / "venv"
-    # The Python that runs the tests, as the image's is a plain CPython: a stdlib venv with pip,
-    # so the script's fallback (pip install uv) would work too.
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # The image's Python minor; a stdlib venv with pip, so the script's fallback (pip install
+    # uv) would work too.
+    subprocess.run([interpreter(image_python_version()), "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "AIRFLOW_HOME")}
     env["AIRFLOW_HOME"] = str(base / "airflow-home")

@@ -144,7 +144,8 @@ def test_services_images_and_commands(compose: dict) -> None:
         # The project's image, built from the Dockerfile on apache/airflow:3.3.2.
         assert services[name]["image"] == "sdw-airflow:latest", name
         assert services[name]["build"] == {"context": ".", "dockerfile": "Dockerfile"}, name
-    assert (REPO / "Dockerfile").read_text().count("\nFROM apache/airflow:3.3.2\n") == 1
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert dockerfile.count("\nFROM apache/airflow:3.3.2-python${PYTHON_VERSION}\n") == 1
     for name, command in AIRFLOW_SERVICES.items():
         if command is not None:
             assert services[name]["command"] == command
@@ -255,6 +256,7 @@ def test_celery_profile_switches_the_executor_and_adds_two_workers() -> None:
     worker = services["airflow-worker"]
     assert worker["command"] == "celery worker"
     assert worker["deploy"]["replicas"] == 2
+    assert env_of(worker)["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == "4"
     assert worker["depends_on"]["redis"] == {"condition": "service_healthy"}
     assert "celery@$${HOSTNAME}" in text  # each replica pings its own node name
     redis = services["redis"]
