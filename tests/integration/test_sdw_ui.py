@@ -87,7 +87,8 @@ def test_sdw_ui_serves_the_embedded_state_with_the_printed_login(tmp_path: Path)
         login = re.search(r"^Login: (\S+) / (\S+)", text, re.MULTILINE)
         assert login and login.group(1) == "admin"
         home = state / "airflow"
-        assert f"Run history: {home}/airflow.db, task logs: {home}/logs" in text
+        logs = state / "logs"
+        assert f"Run history: {home}/airflow.db; task output of sdw run: {logs}/run-*.log" in text
         assert (home / "airflow.db").is_file()
         passwords = home / "simple_auth_manager_passwords.json"
         assert oct(passwords.stat().st_mode & 0o777) == "0o600"

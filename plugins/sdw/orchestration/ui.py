@@ -1,6 +1,8 @@
 """``sdw ui``: the Airflow UI on the state ``sdw run`` leaves behind (runner.airflow_environment:
-the SQLite metadata database .sdw/airflow/airflow.db and the task logs under .sdw/airflow/logs),
-so a data engineer can read the runs, their task logs and the DAG docs without a server.
+the SQLite metadata database .sdw/airflow/airflow.db), so a data engineer can read the runs,
+their task states and durations, and the DAG docs without a server. ``sdw run`` runs the tasks
+in its own process (``dag.test()``), so their output is in .sdw/logs/run-*.log, not in per-task
+log files the UI could show.
 
 Login: Airflow 3's SimpleAuthManager with one user, ``admin``, whose password sdw generates
 once into .sdw/airflow/simple_auth_manager_passwords.json (0600) and prints. Not the
@@ -107,7 +109,8 @@ def serve(host: str, port: int, state: Path | None = None) -> None:
     print(f"Airflow UI: http://{_display_host(host)}:{port}", flush=True)
     print(f"Login: {user} / {password}   (kept in {path})", flush=True)
     print(f"DAGs: {', '.join(dags)}", flush=True)
-    print(f"Run history: {home}/airflow.db, task logs: {home}/logs", flush=True)
+    logs = state / "logs"
+    print(f"Run history: {home}/airflow.db; task output of sdw run: {logs}/run-*.log", flush=True)
     print("Only the API server runs: use `sdw run` to run the DAGs. Ctrl-C stops it.", flush=True)
     argv = [sys.executable, "-m", "airflow", "api-server", "--host", host, "--port", str(port)]
     os.execve(sys.executable, [*argv, "--workers", "1"], env)
