@@ -16,9 +16,11 @@ REPO = Path(__file__).resolve().parents[2]
 DAG_IDS = {"build_marts", "ingest_cases", "ingest_cbs", "ingest_finance", "ingest_istandaarden"}
 
 _SCRIPT = """
-import json, sys
+import json, os, sys
 from sdw.orchestration.runner import configure_airflow
 configure_airflow()
+# sdw run's in-process runs set 0 retries; this checks what a server gets.
+os.environ.pop("SDW_TASK_RETRIES", None)
 from airflow.dag_processing.dagbag import DagBag
 from airflow.serialization.serialized_objects import DagSerialization
 bag = DagBag(dag_folder=sys.argv[1])

@@ -11,6 +11,7 @@ run for the backoff; what it does not recognise keeps Airflow's ordinary retries
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,9 @@ from airflow.sdk import RetryDecision, RetryPolicy
 from sdw.orchestration.callbacks import on_task_failure
 
 OWNER = "sdw-data-engineering"
-RETRIES = 2
+# SDW_TASK_RETRIES: `sdw run` sets 0 (a person is watching and wants the failure now, not after
+# the backoff); a server keeps the default. Read when a DAG file is parsed: no I/O.
+RETRIES = int(os.environ.get("SDW_TASK_RETRIES", "2"))
 RETRY_DELAY = timedelta(minutes=1)
 RETRY_BACKOFF = 2.0  # 1 min, then 2 min
 MAX_RETRY_DELAY = timedelta(minutes=10)

@@ -35,6 +35,8 @@ def airflow_environment(state: Path | None = None) -> dict[str, str]:
         "DO_NOT_TRACK": "1",
         "SCARF_ANALYTICS": "false",
         "GX_ANALYTICS_ENABLED": "False",
+        # In-process runs fail at once instead of retrying after 1 + 2 minutes (defaults.py).
+        "SDW_TASK_RETRIES": "0",
     }
 
 
