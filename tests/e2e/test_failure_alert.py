@@ -89,6 +89,8 @@ def test_failing_validation_fails_once_alerts_and_publishes_nothing(
         "SDW_EXPECTATIONS_DIR": str(expectations),
         "SDW_PSEUDONYM_KEY": "e2e-test-key-" + "0" * 32,
         "SDW_ALERT_WEBHOOK": webhook[0]["url"],
+        # A server's retries (sdw run sets 0): the policy, not the setting, must stop the retry.
+        "SDW_TASK_RETRIES": "2",
     }
     started = time.monotonic()
     proc = subprocess.run(
