@@ -50,14 +50,19 @@ def _columns(conn: psycopg.Connection) -> list[tuple[str, str]]:
 
 
 def _copy_stream(args: tuple[str, int, int, int, object]) -> tuple[int, float, float]:
-    """One COPY stream: load its share of rows (not timed), wait for the others, COPY them."""
+    """One COPY stream: load its share of rows (not timed), wait for the others, COPY them.
+
+    The shares are cut from one total order (the OP283 key): without it each stream's scan may
+    start elsewhere (synchronised sequential scans), so two streams could both take a row and
+    the copy table's unique index would reject the second."""
     url, index, streams, limit, barrier = args
     with psycopg.connect(url) as conn:
         cols = _columns(conn)
         names = ", ".join(c for c, _t in cols)
         rows = conn.execute(
             f"""SELECT {names} FROM (
-                    SELECT {names}, row_number() OVER () AS rn
+                    SELECT {names},
+                           row_number() OVER (ORDER BY aanbieder_agb, referentienummer, wet) AS rn
                     FROM raw.istandaarden_323_prestatie LIMIT %s) t
                 WHERE rn %% %s = %s""",
             (limit, streams, index),

@@ -2,6 +2,11 @@
 pool, on a representative subset of a generated workload's 323 files.
 
     uv run --group bench python -m bench.profile --scale 1m [--files 80] [--native]
+    uv run --group bench python -m bench.profile --scale 1m --shape lifecycle --files 3000
+
+``--shape lifecycle`` profiles that many of the scale's small lifecycle messages
+(301/305/307/315/319, spread over the name order) after loading the CBS address file the 301s
+need (not profiled), and writes ``profile-<date>-lifecycle.{txt,json}``.
 
 Writes ``bench/results/profile-<date>.txt`` (py-spy's collapsed stacks, all processes, idle
 samples included so that waiting on PostgreSQL shows) and ``profile-<date>.json`` (the
@@ -21,8 +26,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench import shapes
 from bench.common import RESULTS, fresh_database, log
-from bench.workload import SCALES, count_lines, link_inbox, sample_decl
+from bench.workload import SCALES, count_lines, link_inbox, sample_decl, workload_root
 
 # Stages of a worker's time, matched on py-spy frame text ("function (file:line)"); a sample
 # counts for the first stage (outermost-first order below) found in its stack.
@@ -76,6 +82,7 @@ def breakdown(folded: Path) -> dict[str, object]:
     worker_stage: Counter[str] = Counter()
     self_frames: Counter[str] = Counter()
     main_funcs: Counter[str] = Counter()
+    worker_funcs: Counter[str] = Counter()
     worker_total = 0
     for line in folded.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
@@ -96,6 +103,8 @@ def breakdown(folded: Path) -> dict[str, object]:
             worker_stage[_stage_of(body)] += n
             if body:
                 self_frames[re.sub(r" \(.*?([^/]+:\d+)\)$", r" (\1)", body[-1])] += n
+            for f in {re.sub(r" \(.*$", "", f) for f in body}:
+                worker_funcs[f] += n
         elif kind == "main":
             for f in {re.sub(r" \(.*$", "", f) for f in body}:
                 main_funcs[f] += n
@@ -105,6 +114,9 @@ def breakdown(folded: Path) -> dict[str, object]:
         "worker_stages_pct": {k: pct(v, worker_total) for k, v in worker_stage.most_common()},
         "worker_top_self_frames_pct": {
             k: pct(v, worker_total) for k, v in self_frames.most_common(25)
+        },
+        "worker_top_inclusive_pct": {
+            k: pct(v, worker_total) for k, v in worker_funcs.most_common(40)
         },
         "main_process_top_inclusive_pct": {
             k: pct(v, per_process["main"]) for k, v in main_funcs.most_common(12)
@@ -134,25 +146,47 @@ def _postgres_cpu_s() -> float:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="bench.profile", description=__doc__)
     p.add_argument("--scale", default="1m", choices=list(SCALES))
-    p.add_argument("--files", type=int, default=80, help="323 files in the subset (>= 64)")
+    p.add_argument("--files", type=int, default=80, help="files in the subset (>= 64)")
+    p.add_argument("--shape", choices=["decl", "lifecycle"], default="decl")
     p.add_argument("--rate", type=int, default=50, help="py-spy samples per second")
     p.add_argument("--native", action="store_true", help="also sample C frames (libxml2)")
     p.add_argument("--svg", action="store_true", help="also record a flame graph (second run)")
     args = p.parse_args(argv)
-    subset = sample_decl(args.scale, args.files)
+    root = workload_root(args.scale)
+    address: Path | None = None
+    if args.shape == "lifecycle":
+        subset = shapes.sample_files(root / "lifecycle", args.files)
+        lines = len(subset)  # one message each
+        address = link_inbox(sorted((root / "answers").glob("cbs_adres_*")), "profile-address")
+    else:
+        subset = sample_decl(args.scale, args.files)
+        lines = sum(count_lines(f) for f in subset)
     inbox = link_inbox(subset, "profile-inbox")
-    lines = sum(count_lines(f) for f in subset)
     date = time.strftime("%Y-%m-%d")
+    suffix = "" if args.shape == "decl" else f"-{args.shape}"
     py_spy = Path(sys.executable).parent / "py-spy"
-    out: dict[str, object] = {"files": len(subset), "lines": lines, "rate_hz": args.rate}
-    runs = [("raw", RESULTS / f"profile-{date}.txt")]
+    out: dict[str, object] = {
+        "shape": args.shape,
+        "scale": args.scale,
+        "files": len(subset),
+        "lines": lines,
+        "rate_hz": args.rate,
+    }
+    runs = [("raw", RESULTS / f"profile-{date}{suffix}.txt")]
     if args.svg:
-        runs.append(("flamegraph", RESULTS / f"profile-{date}.svg"))
+        runs.append(("flamegraph", RESULTS / f"profile-{date}{suffix}.svg"))
     for fmt, target in runs:
         with fresh_database("bench_profile") as url:
             from sdw.warehouse.bootstrap import ensure_schema
 
             ensure_schema(url)
+            if address is not None:  # the 301s' addresses need the CBS address file
+                child = [sys.executable, "-m", "bench.ingest_child", url, str(address)]
+                subprocess.run(
+                    [*child, "ingest_istandaarden", "profile-address"],
+                    check=True,
+                    capture_output=True,
+                )
             cmd = [str(py_spy), "record", "--subprocesses", "--idle", "--rate", str(args.rate)]
             cmd += ["--native"] if args.native else []
             cmd += ["--format", fmt, "-o", str(target), "--"]
@@ -180,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                     postgres_cpu_s_all_databases=round(pg_cpu, 1),
                     **breakdown(target),
                 )
-    (RESULTS / f"profile-{date}.json").write_text(json.dumps(out, indent=1) + "\n")
+    (RESULTS / f"profile-{date}{suffix}.json").write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out, indent=1))
     return 0
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import ceilings, naive
+from bench import ceilings, naive, shapes
 from bench.build import dbt_build
 from bench.check import check
 from bench.common import (
@@ -37,11 +37,12 @@ from bench.common import (
     run_measured,
 )
 from bench.demo import cold_demo
-from bench.workload import Workload, count_lines, generate
+from bench.workload import Workload, count_lines, generate, link_inbox
 
 TARGETS = {
     "ingest_lines_per_s": 100_000,
     "ingest_vs_parse_ceiling": 0.5,
+    "ingest_vs_validated_ceiling": 0.5,  # per shape (issue 14)
     "ingest_vs_naive_peer": 10.0,
     "dbt_full_s": 120.0,
     "incremental_vs_full": 0.2,
@@ -131,8 +132,70 @@ def machine_facts() -> dict[str, object]:
     }
 
 
+def raw_323_totals(url: str) -> list[tuple[object, ...]]:
+    """What the warehouse holds of the 323 lines (count and euros per law and debit/credit,
+    plus the lines failing the elfproef): the provider shape, the same lines grouped over other
+    providers, must load exactly this."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT wet, debet_credit, count(*), sum(ingediend_bedrag), sum(geleverd_volume), "
+            "count(DISTINCT bsn_pseudoniem) FROM raw.istandaarden_323_prestatie "
+            "GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
+        (bad,) = conn.execute(
+            "SELECT count(*) FROM quarantine.rejected_record WHERE reason_code = 'BSN_ELFPROEF' "
+            "AND bericht_type = '323'"
+        ).fetchone()
+    return [tuple(str(v) for v in row) for row in rows] + [("BSN_ELFPROEF", str(bad))]
+
+
+def shape_result(
+    shape: str, files: list[Path], lines: int, ingest_s: float, *, workers: int = 2, **extra: object
+) -> dict[str, object]:
+    """One workload shape: the ingest's rate (measured by the caller) against lxml parsing with
+    schema validation of the same files on as many processes (own compiled schema, and the
+    official XSDs from ../shared/reference when they are there)."""
+    log(f"validated ceiling ({shape}, own schema) on {len(files):,} files ...")
+    own_s = shapes.validated_ceiling(files, "own", workers)
+    log(f"validated ceiling ({shape}, own schema): {own_s:.1f} s")
+    missing = shapes.official_xsd_missing(files)
+    official_s = None
+    if missing is None:
+        log(f"validated ceiling ({shape}, official XSDs) ...")
+        official_s = shapes.validated_ceiling(files, "official", workers)
+        log(f"validated ceiling ({shape}, official XSDs): {official_s:.1f} s")
+    else:
+        log(f"official-XSD ceiling skipped: {missing}")
+    n = len(files)
+    out: dict[str, object] = {
+        "shape": shape,
+        "files": n,
+        "lines": lines,
+        "ingest_s": round(ingest_s, 2),
+        "ingest_files_per_s": round(n / ingest_s, 1),
+        "ingest_lines_per_s": round(lines / ingest_s),
+        "validated_ceiling_s": round(own_s, 2),
+        "validated_ceiling_files_per_s": round(n / own_s, 1),
+        "validated_ceiling_lines_per_s": round(lines / own_s),
+        "official_xsd_ceiling_s": round(official_s, 2) if official_s else None,
+        "official_xsd_ceiling_files_per_s": round(n / official_s, 1) if official_s else None,
+        "official_xsd_ceiling_lines_per_s": round(lines / official_s) if official_s else None,
+        "official_xsd_ceiling_skipped": missing,
+        "ingest_vs_validated_ceiling": round(own_s / ingest_s, 3),
+        "ingest_vs_official_xsd_ceiling": round(official_s / ingest_s, 3) if official_s else None,
+        "ceiling_workers": workers,
+        **extra,
+    }
+    return out
+
+
 def run_scale(
-    w: Workload, keep_db: bool, skip_lifecycle: bool, dbt_timeout: float
+    w: Workload,
+    keep_db: bool,
+    skip_lifecycle: bool,
+    dbt_timeout: float,
+    lifecycle_sample: int = 20_000,
+    provider_shape: bool = True,
 ) -> dict[str, object]:
     r: dict[str, object] = {
         "workload": w.to_json(),
@@ -150,12 +213,41 @@ def run_scale(
         r["ingest_cbs"] = ingest(url, w.answers, "ingest_cbs", "cbs")
         if not skip_lifecycle:
             r["ingest_lifecycle"] = ingest(url, w.lifecycle, "ingest_istandaarden", "lifecycle")
+            life_files = sorted(w.lifecycle.iterdir())
+            life_run, sampled_from = r["ingest_lifecycle"], None
+        else:
+            # Too many to load in the time (4.3M at 10m): a fixed-size sample, evenly spread
+            # over the name order (law, message, provider), in its own inbox.
+            sampled_from = sum(1 for _ in w.lifecycle.iterdir())
+            life_files = shapes.sample_files(w.lifecycle, lifecycle_sample)
+            inbox = link_inbox(life_files, f"{w.scale}-lifecycle-sample")
+            r["ingest_lifecycle_sample"] = life_run = ingest(
+                url, inbox, "ingest_istandaarden", "lifecycle-sample"
+            )
         # The headline: the 323 files of the base months.
         decl = ingest(url, w.decl, "ingest_istandaarden", "decl")
         r["ingest_decl"] = decl
         if decl["lines_in"] != w.decl_lines:
             raise AssertionError(f"ingest saw {decl['lines_in']} lines, files hold {w.decl_lines}")
         files = [w.decl / n for n in w.decl_files]
+        decl_totals = raw_323_totals(url)
+        r["shapes"] = shape_results = {}
+        shape_results["lifecycle"] = shape_result(
+            "lifecycle: 301/305/307/315/319, one small file each",
+            life_files,
+            # a lifecycle file's "lines": the records the ingest read (clients, products, ...)
+            int(life_run["lines_in"]),  # type: ignore[call-overload]
+            float(life_run["seconds"]),  # type: ignore[arg-type]
+            sampled_from=sampled_from,
+        )
+        shape_results["large"] = shape_result(
+            "large: the generator's 323 files (one per provider, law and month; <= 150 providers)",
+            files,
+            w.decl_lines,
+            float(decl["seconds"]),
+            file_bytes_max=max(p.stat().st_size for p in files),
+            file_bytes_median=sorted(p.stat().st_size for p in files)[len(files) // 2],
+        )
         log("parse ceiling ...")
         parse_s = ceilings.parse_ceiling(files, workers=2)
         r["parse_ceiling_s"] = parse_s
@@ -183,6 +275,13 @@ def run_scale(
             )
         r["check"] = check(url, w.expected)
         log(f"correctness: {r['check']}")
+    if provider_shape:
+        try:
+            shape_results["providers"] = providers_shape(w, files, decl_totals, keep_db)
+        except (AssertionError, RuntimeError) as exc:
+            # keep what was measured (main() writes it), then exit 1 all the same
+            r["failed"] = f"provider shape: {exc}"
+            log(r["failed"])
     r["load_avg_end"] = os.getloadavg()
 
     lines = w.decl_lines
@@ -218,9 +317,50 @@ def run_scale(
             "ingest_vs_copy_ceiling": round(ingest_rate / copy_rate, 3),
             "ingest_vs_naive_peer": round(ingest_rate / naive_rate, 2),
             "incremental_vs_full": round(incr_s / full_s, 3) if full_s and incr_s else None,
+            **{
+                f"ingest_vs_validated_ceiling_{name}": sr["ingest_vs_validated_ceiling"]
+                for name, sr in shape_results.items()
+            },
+            **{
+                f"ingest_vs_official_xsd_ceiling_{name}": sr["ingest_vs_official_xsd_ceiling"]
+                for name, sr in shape_results.items()
+            },
         },
     )
     return r
+
+
+def providers_shape(
+    w: Workload, decl_files: list[Path], decl_totals: list[tuple[object, ...]], keep_db: bool
+) -> dict[str, object]:
+    """The base months' 323 lines over a heavy-tailed set of providers (bench/shapes.py), loaded
+    into a database of their own; the warehouse must then hold exactly the rows the generator's
+    own files gave (count and euros per law and debit/credit, elfproef failures), else exit 1."""
+    facts = shapes.provider_split(decl_files, w.root / "providers")
+    if facts["lines"] != w.decl_lines:
+        raise AssertionError(f"provider shape holds {facts['lines']} lines, decl {w.decl_lines}")
+    files = sorted((w.root / "providers").glob("*.xml"))
+    with fresh_database("bench_providers", keep=keep_db) as url:
+        from sdw.warehouse.bootstrap import ensure_schema
+
+        ensure_schema(url)
+        run = ingest(url, w.root / "providers", "ingest_istandaarden", "providers")
+        got = raw_323_totals(url)
+    if got != decl_totals:
+        raise AssertionError(
+            f"provider shape: the warehouse holds {got}, the generator's files gave {decl_totals}"
+        )
+    log("provider shape: raw 323 totals equal the generator's files")
+    out = shape_result(
+        "providers: 323 lines over a heavy-tailed provider set (one file per provider, law, month)",
+        files,
+        w.decl_lines,
+        float(run["seconds"]),  # type: ignore[arg-type]
+        distribution=facts,
+        check={"raw_323_totals_equal_decl": True, "totals": got},
+    )
+    out["ingest"] = run
+    return out
 
 
 def _fmt(v: object) -> str:
@@ -246,6 +386,9 @@ def table(results: dict) -> str:
         ("peak ingest RSS, MB (tree)", "peak_rss_mb"),
         ("peak RSS one process, MB", "peak_rss_single_process_mb"),
         ("lifecycle messages ingest, files/s", "lifecycle_ingest_files_per_s"),
+        ("ingest / validated: lifecycle", ("ratios", "ingest_vs_validated_ceiling_lifecycle")),
+        ("ingest / validated: providers", ("ratios", "ingest_vs_validated_ceiling_providers")),
+        ("ingest / validated: large", ("ratios", "ingest_vs_validated_ceiling_large")),
         ("ingest / parse ceiling", ("ratios", "ingest_vs_parse_ceiling")),
         ("ingest / COPY ceiling", ("ratios", "ingest_vs_copy_ceiling")),
         ("ingest / naive peer", ("ratios", "ingest_vs_naive_peer")),
@@ -291,6 +434,19 @@ def main(argv: list[str] | None = None) -> int:
         default=900.0,
         help="stop a dbt build after this many seconds and report '>N' (default 900)",
     )
+    p.add_argument(
+        "--lifecycle-sample",
+        type=int,
+        default=20_000,
+        help="where lifecycle messages are skipped, measure that shape on this many of them",
+    )
+    p.add_argument(
+        "--no-provider-shape",
+        nargs="*",
+        choices=["small", "1m", "10m"],
+        metavar="SCALE",
+        help="leave out the provider-size shape at these scales (all, when none is named)",
+    )
     p.add_argument("--out", help="results file (default bench/results/<date>.json)")
     args = p.parse_args(argv)
     scales = args.scale or ["small"]
@@ -309,12 +465,19 @@ def main(argv: list[str] | None = None) -> int:
         skip = args.skip_lifecycle is not None and (
             not args.skip_lifecycle or scale in args.skip_lifecycle
         )
-        r = run_scale(w, args.keep_db, skip, args.dbt_timeout)
+        no_providers = args.no_provider_shape is not None and (
+            not args.no_provider_shape or scale in args.no_provider_shape
+        )
+        r = run_scale(
+            w, args.keep_db, skip, args.dbt_timeout, args.lifecycle_sample, not no_providers
+        )
         r["wall_s"] = round(time.perf_counter() - started, 1)
         r["date"] = time.strftime("%Y-%m-%dT%H:%M:%S")
         results["scales"][scale] = r
         RESULTS.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=1, default=str) + "\n")
+        if r.get("failed"):
+            raise AssertionError(f"{scale}: {r['failed']}")
     if not args.no_demo:
         results.update(cold_demo())
     out.write_text(json.dumps(results, indent=1, default=str) + "\n")
