@@ -43,7 +43,8 @@ select
     measures.unit,
     measures.amount_per_client_eur::numeric(14, 2) as amount_per_client_eur,
     (
-        select max(assessed_at) from {{ ref('int_declaration_lines_assessed') }}
+        select max(assessed_lines.assessed_at)
+        from {{ ref('int_declaration_lines_assessed') }} as assessed_lines
     ) as lines_assessed_through
 
 from measures
