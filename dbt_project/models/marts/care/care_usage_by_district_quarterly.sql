@@ -3,14 +3,29 @@
 -- small cells suppressed, with their complement per municipality x law x quarter
 -- (macros/small_cell_suppression).
 
+-- The measures come from int_care_usage_measured_by_district_quarter (incremental by quarter;
+-- intermediate keeps state between builds, this schema is swapped away at every publication).
+-- Rates and suppression are computed here on those few rows, every build: a new CBS
+-- population year changes rates of quarters no new line touched.
+
 with
 
 measures as (
 
-    {{ care_usage_measures(
-        ref('int_declaration_lines_assessed'),
-        ['municipality_code', 'district_code', 'law', 'quarter_start'],
-    ) }}
+    select
+        municipality_code,
+        district_code,
+        law,
+        quarter_start,
+        declared_amount_eur,
+        rejected_amount_eur,
+        accepted_amount_eur,
+        clients,
+        delivered_volume,
+        unit,
+        amount_per_client_eur
+
+    from {{ ref('int_care_usage_measured_by_district_quarter') }}
 
 ),
 
