@@ -339,7 +339,10 @@ def _load(
             for item in addresses:
                 done(local.ingest(Path(item[0]), item[1], item[2]))
             n_workers = workers or min(2, os.cpu_count() or 1)
-            if n_workers > 1 and n_others >= PARALLEL_THRESHOLD:
+            # A daemonic process (a Celery worker's task) may not start processes: its
+            # parallelism is the mapped parts' (see plan_parts), not a pool of its own.
+            daemon = multiprocessing.current_process().daemon
+            if n_workers > 1 and n_others >= PARALLEL_THRESHOLD and not daemon:
                 ctx = multiprocessing.get_context("spawn")
                 with (
                     _main_not_rerun(),
