@@ -60,9 +60,7 @@ def test_split_parts_keeps_order_and_balances_bytes(tmp_path: Path) -> None:
     assert split_parts([], 4) == [[]]  # but always one part to map over
 
 
-def test_parts_load_as_one_delivery(
-    make_database: Callable[[str], str], tmp_path: Path
-) -> None:
+def test_parts_load_as_one_delivery(make_database: Callable[[str], str], tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     generate(inbox, clients=12, months=3, seed=5)
     shutil.copy(  # the same bytes twice in one delivery: a duplicate, whichever part
