@@ -1,12 +1,18 @@
 """Ingest the inbox: iWmo/iJw 3.2 messages and the CBS address file they are placed with.
 
-prepare_warehouse -> ingest (validate, pseudonymise, COPY, ledger; bad input to quarantine)
--> reconcile (ledger against raw) -> raw_updated, which emits the ``raw_istandaarden`` Asset
-that schedules ``build_marts``, only when new files were loaded. All logic lives in ``sdw``
-(plugins/sdw); this file only wires it.
+prepare_warehouse -> plan_groups (the address files first; the other new files split into
+parts) -> ingest_group, one mapped task per part, in parallel on any worker (validate,
+pseudonymise, COPY, ledger; bad input to quarantine) -> ingest (the batch closed with the
+parts' counts) -> reconcile (ledger against raw, over the whole batch) -> raw_updated, which
+emits the ``raw_istandaarden`` Asset that schedules ``build_marts``, only when new files were
+loaded. A part whose worker is lost runs again and skips what it had committed. All logic
+lives in ``sdw`` (plugins/sdw); this file only wires it.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
 
 import pendulum
 from airflow.sdk import Param, dag, task
@@ -28,7 +34,14 @@ from sdw.orchestration.defaults import DEFAULT_ARGS
             None,
             type=["null", "string"],
             description="Folder to load; default SDW_INBOX or .sdw/inbox",
-        )
+        ),
+        "parts": Param(
+            None,
+            type=["null", "integer"],
+            minimum=1,
+            description="Mapped ingest_group tasks to split the new files over; "
+            "default one per 2,000 files (at most 16)",
+        ),
     },
     doc_md=__doc__,
     default_args=DEFAULT_ARGS,
@@ -41,10 +54,29 @@ def ingest_istandaarden() -> None:
         tasks.prepare_warehouse()
 
     @task
-    def ingest(params: dict | None = None, run_id: str | None = None) -> dict:
+    def plan_groups(params: dict | None = None, run_id: str | None = None, ti: Any = None) -> list:
+        """Loads the address files; returns the parts to map ingest_group over (the
+        planning's own summary goes to the XCom ``summary``)."""
         from sdw.orchestration import tasks
 
-        return tasks.ingest((params or {}).get("inbox"), batch_id=str(run_id))
+        p = params or {}
+        planned = tasks.plan_ingest(p.get("inbox"), batch_id=str(run_id), parts=p.get("parts"))
+        ti.xcom_push(key="summary", value=planned["summary"])
+        return planned["parts"]
+
+    # A lost worker's part runs again: its committed files are recognised by the ledger.
+    @task(retries=2, retry_delay=timedelta(seconds=10))
+    def ingest_group(part: list, run_id: str | None = None) -> dict:
+        from sdw.orchestration import tasks
+
+        return tasks.ingest_group(part, batch_id=str(run_id))
+
+    @task
+    def ingest(planned: dict, parts: list, run_id: str | None = None) -> dict:
+        """Closes the batch with the counts of every part; returns the batch summary."""
+        from sdw.orchestration import tasks
+
+        return tasks.finish_ingest(planned, list(parts), batch_id=str(run_id))
 
     @task.short_circuit
     def reconcile(summary: dict, run_id: str | None = None) -> bool:
@@ -58,8 +90,9 @@ def ingest_istandaarden() -> None:
     def raw_updated() -> None:
         """Emits the raw_istandaarden Asset event that schedules build_marts."""
 
-    summary = ingest()
-    prepare_warehouse() >> summary
+    plan = plan_groups()
+    prepare_warehouse() >> plan
+    summary = ingest(plan["summary"], ingest_group.expand(part=plan))
     reconcile(summary) >> raw_updated()
 
 

@@ -46,7 +46,10 @@ def test_ingest_dag_order(tmp_path: Path) -> None:
     loaded = _load(tmp_path)
     assert loaded["errors"] == {}
     ingest = loaded["dags"]["ingest_istandaarden"]
-    assert ingest["ingest"] == ["prepare_warehouse"]
+    # the delivery is planned, loaded in mapped parts, and closed by `ingest`
+    assert ingest["plan_groups"] == ["prepare_warehouse"]
+    assert ingest["ingest_group"] == ["plan_groups"]
+    assert ingest["ingest"] == ["ingest_group", "plan_groups"]
     assert ingest["reconcile"] == ["ingest"]
     assert ingest["raw_updated"] == ["reconcile"]
     cases = loaded["dags"]["ingest_cases"]

@@ -13,8 +13,9 @@ import psycopg
 
 from sdw.config import default_inbox, pseudonym_key
 from sdw.ingest.classify import kinds_of, line_tables
-from sdw.ingest.inbox import ingest_inbox
+from sdw.ingest.inbox import finish_batch, ingest_inbox, ingest_part, plan_parts
 from sdw.ingest.reconcile import EuroCheck, euro_checks, mismatches
+from sdw.ingest.report import BatchReport
 from sdw.warehouse.bootstrap import ensure_schema
 from sdw.warehouse.connection import warehouse_url
 
@@ -36,12 +37,53 @@ def ingest(
     the same way everywhere."""
     path = Path(inbox) if inbox else default_inbox()
     report = ingest_inbox(path, url or warehouse_url(), pseudonym_key(), batch_id, dag_id=dag_id)
+    _log_notable(report)
+    return report.to_dict()
+
+
+def plan_ingest(
+    inbox: str | None,
+    batch_id: str,
+    parts: int | None = None,
+    dag_id: str = "ingest_istandaarden",
+    url: str | None = None,
+) -> dict[str, object]:
+    """Load the address files and split the rest of the inbox into parts, one per mapped
+    ``ingest_group`` task (``parts`` unset: as many as the delivery's size asks, see
+    sdw.ingest.inbox.plan_parts). Returns ``{"summary": ..., "parts": ...}``."""
+    path = Path(inbox) if inbox else default_inbox()
+    report, planned = plan_parts(
+        path, url or warehouse_url(), pseudonym_key(), batch_id, parts=parts, dag_id=dag_id
+    )
+    _log_notable(report)
+    log.info("%d files in %d parts", sum(len(p) for p in planned), len(planned))
+    return {"summary": report.to_dict(), "parts": planned}
+
+
+def ingest_group(part: list, batch_id: str, url: str | None = None) -> dict[str, object]:
+    """Load one part of the planned delivery (a mapped task; see plan_ingest)."""
+    items = [(str(p), str(h), str(k)) for p, h, k in part]
+    report = ingest_part(items, url or warehouse_url(), pseudonym_key(), batch_id)
+    _log_notable(report)
+    return report.to_dict()
+
+
+def finish_ingest(
+    planned: dict[str, object],
+    parts: list[dict[str, object]],
+    batch_id: str,
+    url: str | None = None,
+) -> dict[str, object]:
+    """Close the batch with the counts of the planning step and every part."""
+    return finish_batch(url or warehouse_url(), batch_id, [planned, *parts])
+
+
+def _log_notable(report: BatchReport) -> None:
     for f in report.notable:
         if f.status == "quarantined":
             log.warning("quarantined %s: %s %s", f.source_file, f.reason_code, f.reason)
         elif f.status == "deferred":
             log.warning("%s waits for a CBS address file (%s)", f.source_file, f.reason)
-    return report.to_dict()
 
 
 def reconcile(
