@@ -284,14 +284,6 @@ def celery_environment(metadata_url: str, redis_db: int) -> dict[str, str]:
         "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "3600",
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
-        # TEMPORARY: see celery_compat/sitecustomize.py (the locked provider and celery clash)
-        "PYTHONPATH": os.pathsep.join(
-            [
-                str(Path(__file__).parent / "celery_compat"),
-                str(REPO),
-                os.environ.get("PYTHONPATH", ""),
-            ]
-        ).rstrip(os.pathsep),
     }
 
 
