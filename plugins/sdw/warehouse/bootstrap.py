@@ -27,6 +27,29 @@ def schema_sql() -> str:
     return "\n".join(parts)
 
 
+# Incremental dbt models and the bookkeeping column each has had since it became incremental.
+# A warehouse built before that holds a plain table without the column; dbt would then try an
+# incremental run on it and fail (on_schema_change='fail'). The table is derived state, so it is
+# dropped and dbt builds it in full once.
+INCREMENTAL_SINCE = (("intermediate", "int_declaration_lines_assessed", "assessed_at"),)
+
+
+def _drop_pre_incremental_tables(conn: psycopg.Connection) -> None:
+    for schema, table, column in INCREMENTAL_SINCE:
+        stale = conn.execute(
+            """SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM information_schema.columns
+                                  WHERE table_schema = %s AND table_name = %s
+                                    AND column_name = %s)""",
+            (schema, table, schema, table, column),
+        ).fetchone()[0]
+        if stale:
+            log.warning(
+                "%s.%s predates its incremental build: dropped, dbt rebuilds it", schema, table
+            )
+            conn.execute(f'DROP TABLE "{schema}"."{table}" CASCADE')
+
+
 def ensure_schema(url: str) -> None:
     """Idempotent: run on every start. The read-only BI role is created only where the connecting
     user may create roles; elsewhere the DBA creates it (see README, "Connect a BI tool")."""
@@ -35,6 +58,7 @@ def ensure_schema(url: str) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('sdw.bootstrap'))")
         conn.execute(schema_sql())
         conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+        _drop_pre_incremental_tables(conn)
         can_create_role = conn.execute(
             "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
         ).fetchone()[0]
