@@ -8,6 +8,7 @@ equal the generator's model.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from datetime import date
@@ -21,7 +22,17 @@ from sdw.generate import EXPECTED_FILE, generate
 from tests.e2e.airflow_stack import INGEST_DAGS, AirflowStack, airflow_stack, worker_command
 from tests.e2e.test_generated_municipality import _expected, _mart
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    # Opt-in until build_marts is fast enough under a real executor: with one cosmos task (and
+    # one dbt start) per model, one Asset-triggered build takes 4-8 minutes on this 2-core
+    # machine, two per scenario (issue 15 stays open on this).
+    pytest.mark.skipif(
+        os.environ.get("SDW_SCHEDULER_TESTS") != "1",
+        reason="real-scheduler tests are opt-in: SDW_SCHEDULER_TESTS=1 (minutes per build_marts "
+        "under a real executor; issue 15)",
+    ),
+]
 
 CARE_KEY = ("municipality_code", "law", "product_category", "quarter_start")
 DISTRICT_KEY = ("municipality_code", "district_code", "law", "quarter_start")
