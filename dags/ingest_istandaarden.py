@@ -11,7 +11,6 @@ lives in ``sdw`` (plugins/sdw); this file only wires it.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pendulum
@@ -64,8 +63,8 @@ def ingest_istandaarden() -> None:
         ti.xcom_push(key="summary", value=planned["summary"])
         return planned["parts"]
 
-    # A lost worker's part runs again: its committed files are recognised by the ledger.
-    @task(retries=2, retry_delay=timedelta(seconds=10))
+    # A lost worker's part runs again (the DAG's retries): the ledger recognises what it committed.
+    @task
     def ingest_group(part: list, run_id: str | None = None) -> dict:
         from sdw.orchestration import tasks
 
