@@ -18,7 +18,6 @@ def cold_demo() -> dict[str, object]:
     env = {
         **QUIET_ENV,
         "SDW_STATE_DIR": str(state),
-        "SDW_DBT_MANIFEST": str(state / "dbt-target" / "manifest.json"),
         "NO_COLOR": "1",
     }
     for var in ("WAREHOUSE_URL", "SDW_INBOX", "SDW_PSEUDONYM_KEY", "SDW_PSEUDONYM_KEY_FILE"):

@@ -1,8 +1,10 @@
 """Build the KPI marts whenever raw data changes, and publish them only when they are valid.
 
-validate_raw (GX) -> dbt_seed (national code lists) -> dbt (cosmos: staging -> intermediate ->
-marts_candidate, one task per model, its tests included) -> validate_marts (GX on the candidate)
--> publish (atomic swap into ``marts``). All logic lives in ``sdw`` (plugins/sdw).
+validate_raw (GX) -> dbt_seed (national code lists) -> dbt.staging -> dbt.intermediate ->
+dbt.marts (one ``dbt build`` per layer into marts_candidate, tests included; each task's log
+lists its models' status, time and rows, kept in ``audit.dbt_run_result``) -> validate_marts
+(GX on the candidate) -> publish (atomic swap into ``marts``). All logic lives in ``sdw``
+(plugins/sdw).
 
 validate_marts also compares each candidate mart's row count with the last publication
 (``sdw.validation.mart_guard``); a run that expects a mart to shrink says so in its conf:
@@ -14,8 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import pendulum
-from airflow.sdk import dag, task
-from cosmos import DbtTaskGroup
+from airflow.sdk import TaskGroup, dag, task
 
 from sdw.orchestration.assets import (
     MARTS_PUBLISHED,
@@ -24,7 +25,7 @@ from sdw.orchestration.assets import (
     RAW_FINANCE,
     RAW_ISTANDAARDEN,
 )
-from sdw.orchestration.dbt_build import cosmos_configs
+from sdw.orchestration.dbt_build import dbt_layer_tasks, dbt_operator_args
 from sdw.orchestration.defaults import DEFAULT_ARGS
 from sdw.orchestration.seed import LockedDbtSeedOperator
 
@@ -49,14 +50,9 @@ def build_marts() -> None:
 
         return run_stage_or_raise("raw", warehouse_url(), str(run_id))
 
-    cfg = cosmos_configs()
-    dbt_seed = LockedDbtSeedOperator(
-        task_id="dbt_seed",
-        project_dir=cfg["project_config"].dbt_project_path,
-        profile_config=cfg["profile_config"],
-        **cfg["operator_args"],
-    )
-    dbt = DbtTaskGroup(group_id="dbt", **cfg)
+    dbt_seed = LockedDbtSeedOperator(task_id="dbt_seed", **dbt_operator_args())
+    with TaskGroup(group_id="dbt", tooltip="one dbt build per layer") as dbt:
+        dbt_layer_tasks()
 
     @task
     def validate_marts(run_id: str | None = None, dag_run: Any = None) -> str:

@@ -4,7 +4,6 @@ sdw run [--inbox DIR]           load, build, validate, publish; print the summar
 sdw generate DIR [--clients N --months M --seed S --shape regular|irregular --start DATE]
 sdw report [--out DIR] [--no-docs]  the KPI report (HTML) with dbt docs and GX Data Docs
 sdw warehouse start|stop|status
-sdw dbt-parse                   (re)build the manifest cosmos renders build_marts from
 sdw key create                  make the pseudonymisation key (0600)
 sdw ui [--port 8080]            the Airflow UI on sdw run's history (URL and login printed)
 """
@@ -112,7 +111,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             print(f"Inbox {inbox} is empty: generating a sample municipality there ...")
             generate(inbox, clients=args.clients, months=args.months, seed=args.seed)
-        from sdw.dbt_manifest import build_manifest
         from sdw.orchestration.console import log_tail, run_console
         from sdw.orchestration.runner import DagRunFailed, migrate_metadata_db, run_dag
 
@@ -120,8 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"Full log of this run: {log_path}")
         with run_console(log_path, args.verbose) as console:
             try:
-                console.write("  … preparing: dbt manifest, Airflow metadata database\n")
-                build_manifest()
+                console.write("  … preparing: Airflow metadata database\n")
                 migrate_metadata_db()
                 ingest_run = run_dag("ingest_istandaarden", {"inbox": str(inbox)})
                 cbs_run = run_dag("ingest_cbs", {"inbox": str(inbox)})
@@ -239,13 +236,6 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_dbt_parse(args: argparse.Namespace) -> int:
-    from sdw.dbt_manifest import build_manifest
-
-    print(build_manifest(force=True))
-    return 0
-
-
 def cmd_key(args: argparse.Namespace) -> int:
     path = config.key_file()
     existed = path.exists()
@@ -323,9 +313,6 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("warehouse", help="the embedded PostgreSQL warehouse")
     w.add_argument("action", choices=["start", "stop", "status"])
     w.set_defaults(func=cmd_warehouse)
-
-    d = sub.add_parser("dbt-parse", help="rebuild the dbt manifest")
-    d.set_defaults(func=cmd_dbt_parse)
 
     k = sub.add_parser("key", help="pseudonymisation key")
     k.add_argument("action", choices=["create"])

@@ -309,7 +309,7 @@ def _drop_db(admin_url: str, name: str) -> None:
 
 
 def stack_environment(
-    home: Path, port: int, metadata_url: str, warehouse_url: str, inbox: Path, manifest: Path
+    home: Path, port: int, metadata_url: str, warehouse_url: str, inbox: Path
 ) -> dict[str, str]:
     """The project's Airflow settings (runner.airflow_environment) on a PostgreSQL metadata
     database, with what a multi-process deployment needs on top: one JWT secret and API
@@ -348,7 +348,6 @@ def stack_environment(
         "SDW_INBOX": str(inbox),
         "SDW_STATE_DIR": str(home.parent / "state"),
         "SDW_PSEUDONYM_KEY": PSEUDONYM_KEY,
-        "SDW_DBT_MANIFEST": str(manifest),
         "PYTHONPATH": os.pathsep.join(
             p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
         ),
@@ -372,17 +371,14 @@ def airflow_stack(
     name -> extra arguments of ``airflow celery worker``, each with SDW_WORKER_NAME=name, on
     the CeleryExecutor with Redis database ``redis_db`` as its broker, flushed at start and
     end), wait for the API and the five DAGs, and log in. Everything stops on exit."""
-    from sdw.dbt_manifest import build_manifest
-
     home = work / "airflow"
     home.mkdir(parents=True)
     (work / "state").mkdir(exist_ok=True)
-    manifest = build_manifest(work / "dbt" / "manifest.json")
     (home / "passwords.json").write_text(json.dumps({USER: PASSWORD}))
     port = free_port()
     name = f"airflow_{uuid.uuid4().hex[:12]}"
     metadata_url = _create_db(admin_url, name)
-    env = stack_environment(home, port, metadata_url, warehouse_url, inbox, manifest)
+    env = stack_environment(home, port, metadata_url, warehouse_url, inbox)
     if workers:
         assert redis_db is not None, "Celery workers need a Redis database of their own"
         env.update(celery_environment(metadata_url, redis_db))

@@ -75,9 +75,6 @@ def webhook() -> Iterator[list[dict]]:
 def test_failing_validation_fails_once_alerts_and_publishes_nothing(
     warehouse_db: str, tmp_path: Path, webhook: list[dict]
 ) -> None:
-    from sdw.dbt_manifest import build_manifest
-
-    build_manifest()  # build_marts renders from it
     expectations = tmp_path / "expectations"
     expectations.mkdir()
     (expectations / "raw_e2e_always_fails.py").write_text(FAILING_RAW_SUITE)

@@ -51,9 +51,6 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def test_sdw_ui_serves_the_embedded_state_with_the_printed_login(tmp_path: Path) -> None:
-    from sdw.dbt_manifest import build_manifest
-
-    build_manifest()  # build_marts renders from it
     port = _free_port()
     state = tmp_path / "state"
     out = tmp_path / "ui.log"

@@ -40,9 +40,6 @@ def _load(tmp_path: Path) -> dict:
 
 
 def test_ingest_dag_order(tmp_path: Path) -> None:
-    from sdw.dbt_manifest import build_manifest
-
-    build_manifest()  # build_marts renders from it
     loaded = _load(tmp_path)
     assert loaded["errors"] == {}
     ingest = loaded["dags"]["ingest_istandaarden"]
@@ -63,7 +60,8 @@ def test_ingest_dag_order(tmp_path: Path) -> None:
     build = loaded["dags"]["build_marts"]
     assert build["dbt_seed"] == ["validate_raw"]
     assert build["publish"] == ["validate_marts"]
-    # every dbt model task runs after the seeds; validate_marts after the last model
-    dbt_tasks = [t for t in build if t.startswith("dbt.")]
-    assert dbt_tasks and "dbt.care_usage_quarterly_model_build" in dbt_tasks
-    assert all(t.startswith("dbt.") for t in build["validate_marts"])
+    # one dbt build per layer, after the seeds; validate_marts after the last layer
+    assert build["dbt.staging"] == ["dbt_seed"]
+    assert build["dbt.intermediate"] == ["dbt.staging"]
+    assert build["dbt.marts"] == ["dbt.intermediate"]
+    assert build["validate_marts"] == ["dbt.marts"]
