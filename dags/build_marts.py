@@ -26,8 +26,8 @@ from sdw.orchestration.assets import (
     RAW_ISTANDAARDEN,
 )
 from sdw.orchestration.dbt_build import dbt_layer_tasks, dbt_operator_args
+from sdw.orchestration.dbt_operators import LockedDbtSeedOperator
 from sdw.orchestration.defaults import DEFAULT_ARGS
-from sdw.orchestration.seed import LockedDbtSeedOperator
 
 
 @dag(

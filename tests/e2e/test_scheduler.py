@@ -8,7 +8,6 @@ equal the generator's model.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from datetime import date
@@ -22,17 +21,7 @@ from sdw.generate import EXPECTED_FILE, generate
 from tests.e2e.airflow_stack import INGEST_DAGS, AirflowStack, airflow_stack, worker_command
 from tests.e2e.test_generated_municipality import _expected, _mart
 
-pytestmark = [
-    pytest.mark.e2e,
-    # Opt-in until build_marts is fast enough under a real executor: with one cosmos task (and
-    # one dbt start) per model, one Asset-triggered build takes 4-8 minutes on this 2-core
-    # machine, two per scenario (issue 15 stays open on this).
-    pytest.mark.skipif(
-        os.environ.get("SDW_SCHEDULER_TESTS") != "1",
-        reason="real-scheduler tests are opt-in: SDW_SCHEDULER_TESTS=1 (minutes per build_marts "
-        "under a real executor; issue 15)",
-    ),
-]
+pytestmark = [pytest.mark.e2e]
 
 CARE_KEY = ("municipality_code", "law", "product_category", "quarter_start")
 DISTRICT_KEY = ("municipality_code", "district_code", "law", "quarter_start")
@@ -121,8 +110,17 @@ def test_scheduled_pipeline(
             "raw_updated",
         }  # fmt: skip
         build_tis = stack.task_instances("build_marts", build["dag_run_id"])
-        assert {t["task_id"] for t in build_tis} >= {"validate_raw", "validate_marts", "publish"}
+        assert {t["task_id"] for t in build_tis} == {
+            "validate_raw", "dbt_seed", "dbt.staging", "dbt.intermediate", "dbt.marts",
+            "validate_marts", "publish",
+        }  # fmt: skip
         assert {t["state"] for t in build_tis} == {"success"}
+        # a data engineer reads each model's result in its layer's log
+        marts = next(t for t in build_tis if t["task_id"] == "dbt.marts")
+        marts_log = stack.task_log(
+            "build_marts", build["dag_run_id"], "dbt.marts", marts["try_number"]
+        )
+        assert "model care_usage_quarterly: success in" in marts_log, marts_log[-2000:]
 
         # Task logs through the API (the UI's view of them), and on disk under AIRFLOW_HOME.
         publish = next(t for t in build_tis if t["task_id"] == "publish")

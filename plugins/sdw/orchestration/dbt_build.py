@@ -163,11 +163,11 @@ def dbt_layer_tasks() -> list[Any]:
     failing staging model before the intermediate layer, and reports per model in the task log
     and in audit.dbt_run_result.
     """
-    from cosmos.operators.local import DbtBuildLocalOperator
+    from sdw.orchestration.dbt_operators import DbtLayerBuildOperator
 
     args = dbt_operator_args()
     tasks = [
-        DbtBuildLocalOperator(
+        DbtLayerBuildOperator(
             task_id=layer,
             select=list(selectors),
             exclude=["resource_type:seed"],

@@ -9,8 +9,8 @@ already exists").
 
 - ``RUN``: held by ``sdw run`` from its first load to its publication; a second run waits for
   the first (and says so), then loads what is left (its files are duplicates by then).
-- ``SEED``: held around ``dbt seed`` (``sdw.orchestration.seed``), which drops and creates the
-  seed tables, so that two seeds never interleave whatever started them.
+- ``SEED``: held around ``dbt seed`` (``sdw.orchestration.dbt_operators``), which drops and
+  creates the seed tables, so that two seeds never interleave whatever started them.
 ``sdw.publish`` takes its own transaction lock around the swap.
 """
 
