@@ -235,8 +235,8 @@ def celery_pipeline(
             for t in stack.task_instances("ingest_istandaarden", run_id)
             if t["task_id"] == "ingest_group"
         ]
-        tries = {}
-        if killed is not None:
+        tries = []
+        if killed:  # the undisturbed run killed nothing
             tries = stack.api(
                 "GET",
                 f"/dags/ingest_istandaarden/dagRuns/{run_id}/taskInstances/ingest_group/"

@@ -12,39 +12,4 @@
     on_schema_change='fail',
 ) }}
 
-with
-
-lines as (
-
-    {{ care_usage_increment(ref('int_declaration_lines_assessed')) }}
-
-),
-
-measures as (
-
-    {{ care_usage_measures(
-        'lines',
-        ['municipality_code', 'law', 'product_category', 'quarter_start'],
-    ) }}
-
-)
-
--- Typed as the marts' contracts type them, so the stored rows are what the marts publish.
-select
-    measures.municipality_code,
-    measures.law,
-    measures.product_category,
-    measures.quarter_start,
-    measures.declared_amount_eur::numeric(14, 2) as declared_amount_eur,
-    measures.rejected_amount_eur::numeric(14, 2) as rejected_amount_eur,
-    measures.accepted_amount_eur::numeric(14, 2) as accepted_amount_eur,
-    measures.clients::integer as clients,
-    measures.delivered_volume::bigint as delivered_volume,
-    measures.unit,
-    measures.amount_per_client_eur::numeric(14, 2) as amount_per_client_eur,
-    (
-        select max(assessed_lines.assessed_at)
-        from {{ ref('int_declaration_lines_assessed') }} as assessed_lines
-    ) as lines_assessed_through
-
-from measures
+{{ care_usage_measured(['municipality_code', 'law', 'product_category', 'quarter_start']) }}
