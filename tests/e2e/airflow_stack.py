@@ -348,6 +348,9 @@ def stack_environment(
         "SDW_INBOX": str(inbox),
         "SDW_STATE_DIR": str(home.parent / "state"),
         "SDW_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        # A server's retries (runner.airflow_environment sets 0 for `sdw run`): a task lost with
+        # its worker is retried, after defaults.RETRY_DELAY (1 minute).
+        "SDW_TASK_RETRIES": "2",
         "PYTHONPATH": os.pathsep.join(
             p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
         ),

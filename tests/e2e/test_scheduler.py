@@ -155,7 +155,7 @@ RUN_HISTORY_MARTS = ("kpi_scorecard", "data_freshness")
 
 
 def two_municipalities(delivery: Path) -> dict:
-    """The irregular generated inbox: two municipalities (0999 and 1000) served by the same
+    """The irregular generated inbox: two municipalities (GM0999 and GM1000) served by the same
     providers in one folder, as a shared service centre receives them."""
     generate(delivery, clients=40, months=6, seed=202, start=date(2025, 1, 1), shape="irregular")
     return json.loads((delivery / EXPECTED_FILE).read_text())
@@ -314,14 +314,14 @@ def test_celery_mapped_ingest_on_two_workers(
     assert overlaps, undisturbed["parts"]
 
     url, expected = undisturbed["url"], undisturbed["expected"]
-    assert expected["municipality_codes"] == ["0999", "1000"]
+    assert expected["municipality_codes"] == ["GM0999", "GM1000"]
     assert_care_marts_match(url, expected)
     with psycopg.connect(url) as conn:
         (codes,) = conn.execute(
             "SELECT array_agg(DISTINCT municipality_code ORDER BY municipality_code) "
             "FROM marts.care_usage_quarterly"
         ).fetchone()
-    assert codes == ["0999", "1000"]
+    assert codes == ["GM0999", "GM1000"]
     with capsys.disabled():
         print(f"\n{_times('celery, two workers, undisturbed', undisturbed)}")
         for index, start, end, host in sorted(undisturbed["parts"]):
@@ -346,7 +346,8 @@ def test_celery_worker_killed_mid_task(
     assert after["state"] == "success" and after["try_number"] >= 2, after
     assert after["hostname"] == "sdw-worker-1", after
     first_try = next(t for t in result["tries"] if t["try_number"] == 1)
-    assert first_try["state"] == "failed" and first_try["hostname"] == "sdw-worker-2", first_try
+    assert first_try["hostname"] == "sdw-worker-2", first_try
+    assert first_try["state"] in ("failed", "up_for_retry"), first_try
     assert {t["state"] for t in result["mapped"]} == {"success"}
 
     # what the ingest wrote, and every mart built from it, equal the undisturbed run's
