@@ -74,6 +74,7 @@ def test_model_summary_one_line_per_model_then_what_failed() -> None:
         {"unique_id": "test.p.not_null_b_mart_x.1a2b", "status": "pass"},
         {"unique_id": "test.p.unique_b_mart_id.3c4d", "status": "fail"},
         {"unique_id": "unit_test.p.b_mart.sums_by_quarter", "status": "pass"},
+        {"unique_id": "unit_test.p.a_view.renames", "status": "fail"},
         {"unique_id": "test.p.not_null_a_view_y.5e6f", "status": "pass"},
     ]  # fmt: skip
     tested = {
@@ -81,9 +82,11 @@ def test_model_summary_one_line_per_model_then_what_failed() -> None:
         "test.p.unique_b_mart_id.3c4d": "model.p.b_mart",
         "unit_test.p.b_mart.sums_by_quarter": "model.p.b_mart",
         "test.p.not_null_a_view_y.5e6f": "model.p.a_view",
+        "unit_test.p.a_view.renames": "model.p.a_view",
     }
     assert model_summary(results, tested) == [
-        "model a_view: success in 0.0 s, tests 1/1 passed",
+        "model a_view: success in 0.0 s, tests 1/2 passed",
         "model b_mart: success in 1.2 s, 40 rows, tests 2/3 passed",
         "test unique_b_mart_id: fail",
+        "unit_test a_view.renames: fail",
     ]

@@ -100,11 +100,18 @@ def model_summary(results: list[dict[str, Any]], tested: dict[str, str]) -> list
             + f", tests {sum(s == 'pass' for s in statuses)}/{len(statuses)} passed"
         )
     lines += [
-        f"{r['unique_id'].split('.', 1)[0]} {r['unique_id'].split('.')[2]}: {r['status']}"
+        f"{_test_label(r['unique_id'])}: {r['status']}"
         for r in results
         if r["unique_id"].startswith(("test.", "unit_test.")) and r["status"] != "pass"
     ]
     return lines
+
+
+def _test_label(unique_id: str) -> str:
+    """``test.<pkg>.<name>.<hash>`` -> "test <name>"; ``unit_test.<pkg>.<model>.<name>`` ->
+    "unit_test <model>.<name>" (a unit test's own name is only unique within its model)."""
+    kind, _package, *rest = unique_id.split(".")
+    return f"{kind} {rest[0] if kind == 'test' else '.'.join(rest)}"
 
 
 # One `dbt build` per layer of the project (models/<folder>), in this order. A layer's task runs
