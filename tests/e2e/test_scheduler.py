@@ -347,7 +347,9 @@ def test_celery_worker_killed_mid_task(
     assert after["hostname"] == "sdw-worker-1", after
     first_try = next(t for t in result["tries"] if t["try_number"] == 1)
     assert first_try["hostname"] == "sdw-worker-2", first_try
-    assert first_try["state"] in ("failed", "up_for_retry"), first_try
+    # Airflow archives the abandoned try when it schedules the next one; a try that had not
+    # finished (running, then up for retry) is archived as failed (TaskInstanceHistory.record_ti).
+    assert first_try["state"] == "failed", first_try
     assert {t["state"] for t in result["mapped"]} == {"success"}
 
     # what the ingest wrote, and every mart built from it, equal the undisturbed run's

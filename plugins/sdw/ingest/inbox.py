@@ -80,7 +80,6 @@ def _ingest_inbox(
     dag_id: str,
     keep_files: bool,
 ) -> BatchReport:
-    owned = kinds_of(dag_id)
     files = discover(inbox)
     report = BatchReport(batch_id=batch_id, inbox=str(inbox), keep_files=keep_files)
     with psycopg.connect(url, autocommit=True) as conn:
@@ -94,16 +93,12 @@ def _ingest_inbox(
     def hashed(paths: Iterable[tuple[Path, str]]) -> Iterator[tuple[str, str, str]]:
         return _hashed(paths, first_seen, duplicates)
 
-    first = {k.name for k in kinds() if k.loads_first}
     addresses: list[tuple[Path, str]] = []
     with tempfile.TemporaryFile() as spool:
         # The other files wait on disk, not in memory, while the address files load first.
         n_others = 0
-        for p in files:
-            kind = _classify(p)
-            if kind not in owned:
-                continue
-            if kind in first:
+        for p, kind, loads_first in _owned_files(files, dag_id):
+            if loads_first:
                 addresses.append((p, kind))
             else:
                 pickle.dump((str(p), kind), spool)
@@ -134,6 +129,18 @@ def _ingest_inbox(
         {k: v for k, v in report.to_dict().items() if k != "quarantined_files"},
     )
     return report
+
+
+def _owned_files(files: Iterable[Path], dag_id: str) -> Iterator[tuple[Path, str, bool]]:
+    """The files this DAG loads, in inbox order, with their kind and whether they load before
+    the rest (the address files, which the 301s' districts are looked up in). One rule for
+    both ways a delivery is loaded: ingest_inbox in one task, plan_parts over mapped tasks."""
+    owned = kinds_of(dag_id)
+    first = {k.name for k in kinds() if k.loads_first}
+    for p in files:
+        kind = _classify(p)
+        if kind in owned:
+            yield p, kind, kind in first
 
 
 @contextmanager
@@ -196,14 +203,10 @@ def plan_parts(
     may be empty; unset: one per PART_FILES files, at most MAX_PARTS, so that a small
     delivery is one part). Returns what this step did and the parts."""
     try:
-        owned = kinds_of(dag_id)
-        first = {k.name for k in kinds() if k.loads_first}
         addresses: list[tuple[Path, str]] = []
         others: list[tuple[Path, str]] = []
-        for p in discover(inbox):
-            kind = _classify(p)
-            if kind in owned:
-                (addresses if kind in first else others).append((p, kind))
+        for p, kind, loads_first in _owned_files(discover(inbox), dag_id):
+            (addresses if loads_first else others).append((p, kind))
         report = BatchReport(batch_id=batch_id, inbox=str(inbox))
         first_seen: set[bytes] = set()
         duplicates: list[tuple[Path, str, str]] = []
