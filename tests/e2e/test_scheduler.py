@@ -298,20 +298,22 @@ def _times(name: str, result: dict[str, Any]) -> str:
 def test_celery_mapped_ingest_on_two_workers(
     undisturbed: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Both workers ran mapped ingest_group tasks, at the same time, and the two
-    municipalities of the one inbox were published together, equal to the model."""
+    """Both workers ran mapped ingest_group tasks and the two municipalities of the one inbox
+    were published together, equal to the model. Whether two parts overlap in time is printed,
+    not asserted: each part takes under a second here, and a worker that is slow to take its
+    first task (each one starts `airflow tasks run`) can leave the other to run them one after
+    another (seen in CI on 2026-12-01: 5 of 6 parts in a row on one worker, none overlapping)."""
     mapped = undisturbed["mapped"]
     assert sorted(t["map_index"] for t in mapped) == list(range(PARTS))
     assert {t["state"] for t in mapped} == {"success"}
     assert {t["hostname"] for t in mapped} == set(WORKERS)
-    # in parallel: a part on one worker started before a part on the other one ended
+    # a part on one worker started before a part on the other one ended (reported below)
     overlaps = [
         (a["map_index"], b["map_index"])
         for a in mapped
         for b in mapped
         if a["hostname"] != b["hostname"] and a["start_date"] < b["end_date"] <= a["end_date"]
     ]
-    assert overlaps, undisturbed["parts"]
 
     url, expected = undisturbed["url"], undisturbed["expected"]
     assert expected["municipality_codes"] == ["GM0999", "GM1000"]
@@ -324,6 +326,7 @@ def test_celery_mapped_ingest_on_two_workers(
     assert codes == ["GM0999", "GM1000"]
     with capsys.disabled():
         print(f"\n{_times('celery, two workers, undisturbed', undisturbed)}")
+        print(f"[workers] parts running at the same time on both workers: {overlaps or 'none'}")
         for index, start, end, host in sorted(undisturbed["parts"]):
             print(f"[workers] ingest_group[{index}] on {host}: {start} .. {end}")
 
