@@ -11,7 +11,8 @@ import functools
 import hashlib
 import hmac
 import re
-from collections.abc import Collection, Sequence
+import unicodedata
+from collections.abc import Callable, Collection, Sequence
 
 PSEUDONYM_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
@@ -49,29 +50,106 @@ class Pseudonymiser:
 
     def mask(self, bsn: str) -> str:
         """What a person may see instead of a BSN: a short pseudonym prefix, enough to find the
-        client's rows in the warehouse, useless without the warehouse."""
-        return f"[bsn:{self(bsn)[:12]}]"
+        client's rows in the warehouse, useless without the warehouse (see ``mask_form``)."""
+        return mask_form("bsn", self(bsn))
+
+
+def mask_form(label: str, pseudonym: str) -> str:
+    """``[label:xxxx-xxxx-xxxx]``: the first 12 hex digits of a pseudonym in groups of four.
+    Grouped so that a mask can never hold a run of nine digits: twelve hex digits in a row
+    could (``[bsn:123456782abc]``), and a scanner, a person or this module's own scrubber
+    would then take the mask for a BSN. To find the client, drop the dashes and match the
+    prefix: ``bsn_pseudoniem LIKE '1a2b3c4d5e6f%'``."""
+    p = pseudonym[:12]
+    return f"[{label}:{p[:4]}-{p[4:8]}-{p[8:12]}]"
 
 
 _BSN_ELEMENT = re.compile(r"(<(?:[\w.-]+:)?Bsn>)\s*([^<]*?)\s*(</(?:[\w.-]+:)?Bsn>)")
-# A mask already in the text (a BSN's, or a case number's pseudonym prefix) is matched first and
-# left alone, so masking twice changes nothing (its hex digits could hold a nine-digit run).
-_MASK_OR_NINE_DIGITS = re.compile(r"\[(?:bsn|melding):[0-9a-f]{12}\]|(?<!\d)\d{9}(?!\d)")
+# A mask already in the text (a BSN's, or a case number's pseudonym prefix; the grouped form and
+# the ungrouped one of earlier versions) is matched first and left alone, so masking twice
+# changes nothing. Digits are ASCII digits: Python's \d also matches Arabic-Indic and
+# full-width digits, and would make three Arabic-Indic digits before a BSN one run of twelve.
+_MASK = r"\[(?:bsn|melding):(?:[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}|[0-9a-f]{12})\]"
+_MASK_OR_NINE_DIGITS = re.compile(_MASK + r"|(?<![0-9])[0-9]{9}(?![0-9])")
+_MASKS = re.compile(_MASK)
+# Characters a reader does not see between or before digits: combining marks (U+0301) and
+# format characters (zero-width space, joiners, bidi marks, soft hyphen, BOM).
+_INVISIBLE = frozenset({"Mn", "Me", "Cf"})
 
 
-def mask_bsns(text: str, pseudonymiser: Pseudonymiser, known: Collection[str] = ()) -> str:
-    """Replace every BSN in a text (the content of any ``Bsn`` element, any free-standing 9-digit
-    number that passes the elfproef, and any of the ``known`` BSNs of the message, which may
-    fail it) by its masked pseudonym: what reasons, fragments and logs may show."""
-    text = _BSN_ELEMENT.sub(lambda m: m[1] + pseudonymiser.mask(m[2]) + m[3], text)
-    return _MASK_OR_NINE_DIGITS.sub(
-        lambda m: (
-            pseudonymiser.mask(m[0])
-            if m[0][0] != "[" and (m[0] in known or passes_elfproef(m[0]))
-            else m[0]
-        ),
+def _skeleton(text: str) -> tuple[str, list[int]]:
+    """The text as a reader sees its digits: invisible characters dropped, every decimal digit
+    of any script as its ASCII digit; with, per character kept, its index in ``text``."""
+    chars: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(text):
+        if not c.isascii():
+            if unicodedata.category(c) in _INVISIBLE:
+                continue
+            d = unicodedata.decimal(c, None)
+            if d is not None:
+                c = str(d)
+        chars.append(c)
+        where.append(i)
+    return "".join(chars), where
+
+
+def mask_bsns(
+    text: str,
+    pseudonymiser: Pseudonymiser,
+    known: Collection[str] = (),
+    *,
+    only_known: bool = False,
+) -> str:
+    """Replace every BSN in a text by its masked pseudonym: what reasons, fragments, file names,
+    logs and free text may show. A BSN here is the content of any ``Bsn`` element; any run of
+    exactly nine ASCII digits that passes the elfproef or is one of the ``known`` BSNs of the
+    message (which may fail it); a ``known`` BSN anywhere, even inside a longer run of digits;
+    and the same as a reader sees the text (``_skeleton``: digits behind or between combining
+    marks and invisible characters, digits of other scripts). With ``only_known`` only the
+    ``known`` BSNs are masked (an identifier's other digits are kept: ``BsnScrubber``)."""
+
+    def is_bsn(run: str) -> bool:
+        return run in known or (not only_known and passes_elfproef(run))
+
+    if "Bsn>" in text:
+        text = _BSN_ELEMENT.sub(lambda m: m[1] + pseudonymiser.mask(m[2]) + m[3], text)
+    text = _MASK_OR_NINE_DIGITS.sub(
+        lambda m: pseudonymiser.mask(m[0]) if m[0][0] != "[" and is_bsn(m[0]) else m[0],
         text,
     )
+    inside = [k for k in known if len(k) == 9 and k.isascii() and k.isdigit() and k in text]
+    for k in inside:  # the message's own BSN inside a longer run of digits
+        text = text.replace(k, pseudonymiser.mask(k))
+    if text.isascii():
+        return text
+    return _mask_as_seen(text, pseudonymiser, is_bsn)
+
+
+_NINE_RUN = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+
+
+def _mask_as_seen(text: str, pseudonymiser: Pseudonymiser, is_bsn: Callable[[str], bool]) -> str:
+    """Mask the BSNs that only show once invisible characters are dropped and other scripts'
+    digits read as ASCII; the rest of the text stays as written."""
+    seen, where = _skeleton(text)
+    masks = [m.span() for m in _MASKS.finditer(seen)]
+    spans: list[tuple[int, int, str]] = []
+    for m in _NINE_RUN.finditer(seen):
+        s, e = m.span()
+        if any(a < e and s < b for a, b in masks) or not is_bsn(m[0]):
+            continue
+        spans.append((where[s], where[e - 1] + 1, m[0]))
+    for start, end, run in reversed(spans):
+        text = text[:start] + pseudonymiser.mask(run) + text[end:]
+    return text
+
+
+def visible(value: str) -> str:
+    """A value as a reader sees it: surrounding white space and invisible characters dropped,
+    other scripts' digits as ASCII digits (what ``BsnScrubber`` compares with a BSN)."""
+    value = value.strip()
+    return value if value.isascii() else _skeleton(value)[0].strip()
 
 
 def bsn_values(text: str) -> set[str]:
@@ -97,15 +175,12 @@ class BsnScrubber:
     def value(self, v: str) -> str:
         if len(v) < 9:
             return v
-        s = v.strip()
+        s = visible(v)
         if s in self._bsns or (len(s) == 9 and passes_elfproef(s)):
             return self._pseudo(s)
-        if self._bsns and any(
-            m[0] in self._bsns for m in _MASK_OR_NINE_DIGITS.finditer(v) if m[0][0] != "["
-        ):
-            return _MASK_OR_NINE_DIGITS.sub(
-                lambda m: self._pseudo.mask(m[0]) if m[0] in self._bsns else m[0], v
-            )
+        if self._bsns and any(k in s for k in self._bsns if len(k) == 9 and k.isdigit()):
+            # the message's own BSN anywhere in the value, even inside a longer digit run
+            return mask_bsns(v, self._pseudo, self._bsns, only_known=True)
         return v
 
     def rows(

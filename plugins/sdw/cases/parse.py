@@ -31,7 +31,7 @@ from sdw.cases.procedures import (
 )
 from sdw.cases.tables import FILE_KIND, PROCEDURE, PROCEDURE_COLUMNS
 from sdw.ingest.contract import IngestContext, ParsedFile, deferred_file, rows_file
-from sdw.pseudonym import Pseudonymiser, mask_bsns
+from sdw.pseudonym import Pseudonymiser, mask_bsns, mask_form
 
 
 def case_pseudonym(pseudonymiser: Pseudonymiser, gemeentecode: str, identificatie: str) -> str:
@@ -54,12 +54,12 @@ def redacted_fragment(bad: BadRow, pseudonymiser: Pseudonymiser) -> str:
             "personal data]"
         )
     gm = bad.fields["gemeentecode"].strip().upper()
-    gm = f"GM{gm}" if gm.isdigit() else gm
+    gm = f"GM{gm}" if gm.isascii() and gm.isdigit() else gm  # 0-9 only, as parse_row
     parts = []
     for name in HEADER:
         value = bad.fields[name].strip()
         if value and name == "identificatie":
-            value = f"[melding:{case_pseudonym(pseudonymiser, gm, value)[:12]}]"
+            value = mask_form("melding", case_pseudonym(pseudonymiser, gm, value))
         elif value and name == "postcode":
             value = value.replace(" ", "")[:4] + "**"
         elif value and name == "huisnummer":

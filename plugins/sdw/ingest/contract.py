@@ -147,6 +147,11 @@ class FileKind:
     # Loaded before every other file of its DAG: files whose parsers look it up (the CBS
     # address file, to which 301 and case addresses are reduced).
     loads_first: bool = False
+    # True only where the parser scrubs every value it writes by rules stricter than the
+    # core's (the messages: a value that is a BSN becomes its pseudonym, the message's own
+    # BSNs are masked anywhere, an identifier keeps its other digits so that a 325 still finds
+    # its 323). Every other kind's text is masked by the core (``sdw.ingest.guard``).
+    scrubs_values: bool = False
 
 
 def masked(parsed: ParsedFile, pseudonymiser: Pseudonymiser) -> ParsedFile:

@@ -23,11 +23,14 @@ import psycopg
 
 from sdw.ingest.classify import UNKNOWN, classify, kinds, kinds_of
 from sdw.ingest.files import discover, file_sha256, groups
+from sdw.ingest.guard import display_name
 from sdw.ingest.ledger import close_batch, close_counts, open_batch
 from sdw.ingest.report import BatchReport, FileReport
+from sdw.ingest.sealed import seal, unseal
 from sdw.ingest.worker import Worker, infrastructure, init_worker, work_on
 from sdw.ingest.writer import refresh_statistics, write_files
 from sdw.progress import file_progress
+from sdw.pseudonym import Pseudonymiser
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +45,28 @@ def _classify(path: Path) -> str:
     except OSError as exc:
         if exc.errno is not None:
             raise
-    except Exception:  # a sniffer tripped over the content: the file, not the run
-        pass
-    log.warning("could not recognise %s; it is treated as an unknown file", path.name)
+        problem = type(exc).__name__
+    except Exception as exc:  # a sniffer tripped over the content: the file, not the run
+        problem = type(exc).__name__
+    log.warning(
+        "could not recognise %s (%s); it is treated as an unknown file",
+        display_name(path.name, _NAME_MASK),
+        problem,
+    )
     return UNKNOWN
+
+
+# Names in the log lines of this module, before any worker (and its key) exists, are masked
+# with a key of their own: the mask hides the BSN; it need not match the warehouse's.
+_NAME_MASK = Pseudonymiser(os.urandom(32))
+
+
+def _duplicates(duplicates: list[tuple[Path, str, str]], key: bytes) -> list[FileReport]:
+    """The delivery's repeated files, as the ledger's delivery records name them."""
+    pseudo = Pseudonymiser(key)
+    return [
+        FileReport(display_name(p.name, pseudo), h, kind, "duplicate") for p, h, kind in duplicates
+    ]
 
 
 def ingest_inbox(
@@ -183,7 +204,9 @@ def _hashed(
 # plan_parts -> ingest_part per part (in parallel, on any worker) -> finish_batch. Each file
 # still ends loaded, quarantined or a duplicate exactly as ingest_inbox would leave it.
 
-Part = list[tuple[str, str, str]]  # (path, sha256, kind) of each file of one part
+# (sealed path, sha256, kind) of each file of one part: parts go through XCom, where a name
+# must be neither unencodable nor readable (sdw.ingest.sealed).
+Part = list[tuple[str, str, str]]
 PART_FILES = 2_000  # files per part when the run does not say how many parts
 MAX_PARTS = 16
 
@@ -215,8 +238,11 @@ def plan_parts(
             open_batch(local.conn, batch_id, str(inbox))
             for path, file_hash, kind in _hashed(addresses, first_seen, duplicates):
                 report.add(local.ingest(Path(path), file_hash, kind))
-            items = list(_hashed(others, first_seen, duplicates))
-            same = [FileReport(p.name, h, kind, "duplicate") for p, h, kind in duplicates]
+            items = [
+                (seal(path, key), h, kind)
+                for path, h, kind in _hashed(others, first_seen, duplicates)
+            ]
+            same = _duplicates(duplicates, key)
             write_files(local.conn, [], batch_id, [(r, "duplicate") for r in same])
             for fr in same:
                 report.add(fr)
@@ -226,16 +252,21 @@ def plan_parts(
         raise infrastructure(exc) from exc
     if parts is None:
         parts = min(MAX_PARTS, -(-len(items) // PART_FILES))
-    return report, split_parts(items, parts)
+    return report, split_parts(items, parts, key)
 
 
-def split_parts(items: list[tuple[str, str, str]], parts: int) -> list[Part]:
+def split_parts(
+    items: list[tuple[str, str, str]], parts: int, key: bytes | None = None
+) -> list[Part]:
     """Consecutive runs of ``items`` in at most ``parts`` parts of about equal bytes: files
-    that arrive together (one provider, one municipality) mostly stay in one part."""
+    that arrive together (one provider, one municipality) mostly stay in one part. With
+    ``key`` the paths are sealed (``sdw.ingest.sealed``)."""
     if not items:
         return [[]]
     n = max(1, min(parts, len(items)))
-    sizes = [os.path.getsize(path) for path, _h, _k in items]
+    sizes = [
+        os.path.getsize(unseal(path, key) if key is not None else path) for path, _h, _k in items
+    ]
     total = sum(sizes)
     out: list[Part] = [[]]
     done = 0
@@ -267,7 +298,7 @@ def ingest_part(
             counts = (int(n_in), int(n_ok), int(n_bad))
             report.add(FileReport(name, file_hash, kind, status, bericht, wet, code, None, *counts))
         seen = {row[1] for row in done}
-        rest = [item for item in part if item[1] not in seen]
+        rest = [(unseal(p, key), h, k) for p, h, k in part if h not in seen]
         if done:
             log.info("%d files of this part were loaded by an earlier attempt", len(done))
         nothing: Iterator[tuple[str, str, str]] = iter(())
@@ -372,7 +403,7 @@ def _load(
                     for fr in local.ingest_group(group):
                         done(fr)
             if duplicates:
-                same = [FileReport(p.name, h, kind, "duplicate") for p, h, kind in duplicates]
+                same = _duplicates(duplicates, key)
                 write_files(local.conn, [], batch_id, [(r, "duplicate") for r in same])
                 for fr in same:
                     done(fr)

@@ -5,30 +5,25 @@ The pool in ``sdw.ingest.inbox`` runs one per process."""
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 
-from sdw.ingest.classify import UNKNOWN, by_name, unknown_file_reason
+from sdw.ingest import guard
+from sdw.ingest.classify import by_name
 from sdw.ingest.contract import (
-    INGEST_ERROR,
-    UNKNOWN_FILE_TYPE,
     WAREHOUSE_REJECTED,
     Answers,
-    FileKind,
     IngestContext,
     ParsedFile,
     WholeFileRedaction,
-    keep_nothing,
-    masked,
     quarantine_whole_file,
     resolved,
 )
 from sdw.ingest.lookups import WarehouseLookups
 from sdw.ingest.report import FileReport
-from sdw.ingest.writer import FileWrite, QuarantineRecord, write_files
+from sdw.ingest.writer import FileWrite, write_files
 from sdw.pseudonym import Pseudonymiser, mask_bsns
 
 log = logging.getLogger(__name__)
@@ -137,7 +132,7 @@ class Worker:
         for path_str, file_hash, kind in items:
             path = Path(path_str)
             if file_hash in loaded:
-                report = FileReport(path.name, file_hash, kind, "duplicate")
+                report = FileReport(self._shown(path), file_hash, kind, "duplicate")
                 sightings.append((report, "duplicate"))
                 results.append(report)
                 continue
@@ -238,7 +233,7 @@ class Worker:
                     )
                     continue
                 detail = mask_bsns(str(exc).strip().splitlines()[0], self.ctx.pseudonymiser)
-                log.error("the warehouse refused %s; quarantined: %s", path.name, detail)
+                log.error("the warehouse refused %s; quarantined: %s", self._shown(path), detail)
                 parsed = quarantine_whole_file(
                     path,
                     write.report.file_hash,
@@ -251,10 +246,14 @@ class Worker:
                     bericht_type=write.report.bericht_type,
                     wet=write.report.wet,
                 )
+                parsed = guard.finished(parsed, self.ctx.pseudonymiser, None)
                 write = pending[i] = FileWrite(
                     parsed.report, write.file_size, {}, parsed.quarantine
                 )
         return write_files(self.conn, [write], self.batch_id)
+
+    def _shown(self, path: Path) -> str:
+        return guard.display_name(path.name, self.ctx.pseudonymiser)
 
     def parse_alone(self, path: Path, file_hash: str, kind: str) -> ParsedFile:
         """One file parsed and finished on its own: its OP283 look-up a query of its own."""
@@ -266,81 +265,23 @@ class Worker:
     def _parse(self, path: Path, file_hash: str, kind: str) -> ParsedFile:
         """The file through its kind's parser (its OP283 look-up possibly left pending)."""
         return self._guarded(
-            path,
-            file_hash,
-            kind,
-            lambda: (
-                self.kinds[kind].parse(path, file_hash, self.ctx)
-                if kind in self.kinds
-                else self._unknown(path, file_hash)
-            ),
+            path, file_hash, kind, lambda: guard.parse(path, file_hash, kind, self.ctx)
         )
 
     def _guarded(
         self, path: Path, file_hash: str, kind: str, read: Callable[[], ParsedFile]
     ) -> ParsedFile:
-        """Whatever goes wrong reading one file ends as that file's quarantine; only the
-        warehouse or the disk failing stops the delivery."""
+        """Whatever goes wrong reading one file ends as that file's quarantine, and whatever is
+        written of it is masked and storable (``sdw.ingest.guard``: one place for every kind
+        of file); only the warehouse or the disk failing stops the delivery."""
         try:
-            parsed = read()
+            return guard.read(read, path, file_hash, kind, self.ctx, self.kinds)
         except psycopg.Error as exc:
             raise infrastructure(exc) from exc
-        except OSError as exc:
-            if exc.errno is not None:
-                raise  # the disk failed (or the file vanished), not its content: say so
-            parsed = self._ingest_error(path, file_hash, kind, exc)
-        except Exception as exc:
-            parsed = self._ingest_error(path, file_hash, kind, exc)
-        if parsed.pending is not None:
-            return parsed  # masked once finished (see _finish_pending)
-        # Never a clear BSN, whatever the loader put in its reasons and fragments: one place
-        # for every kind of file.
-        return masked(parsed, self.ctx.pseudonymiser)
-
-    def _ingest_error(self, path: Path, file_hash: str, kind: str, exc: Exception) -> ParsedFile:
-        """One poison file must not block the rest of the delivery. It is recorded in
-        quarantine and the ledger with the error; the log has the (masked) traceback."""
-        detail = mask_bsns(traceback.format_exc(), self.ctx.pseudonymiser)
-        log.error("unexpected error reading %s; quarantined:\n%s", path.name, detail)
-        reason = (
-            f"Unexpected {type(exc).__name__} while reading this file; nothing of it was "
-            "loaded. The ingest task log has the details; please report it."
-        )
-        try:
-            return quarantine_whole_file(
-                path,
-                file_hash,
-                INGEST_ERROR,
-                reason,
-                self.ctx,
-                kind=kind,
-                redaction=self._redaction(kind),
-            )
-        except Exception as again:  # redaction itself failed: keep nothing of the content
-            log.error("could not redact %s either (%s)", path.name, type(again).__name__)
-            report = FileReport(
-                path.name,
-                file_hash,
-                kind,
-                "quarantined",
-                reason_code=INGEST_ERROR,
-                reason=reason,
-                lines_in=1,
-                lines_loaded=0,
-                lines_quarantined=1,
-            )
-            note = f"[{path.stat().st_size} bytes; not kept: they could not be redacted]"
-            return ParsedFile(report, {}, [QuarantineRecord("file", INGEST_ERROR, reason, note)])
-
-    def _unknown(self, path: Path, file_hash: str) -> ParsedFile:
-        return quarantine_whole_file(
-            path, file_hash, UNKNOWN_FILE_TYPE, unknown_file_reason(), self.ctx, kind=UNKNOWN
-        )
 
     def _redaction(self, kind: str) -> WholeFileRedaction:
         """What of a file of this kind may be kept when it is refused whole."""
-        known: FileKind | None = self.kinds.get(kind)
-        return known.redaction if known is not None else keep_nothing
+        return guard.redaction_of(kind, self.kinds)
 
     def close(self) -> None:
         self.conn.close()

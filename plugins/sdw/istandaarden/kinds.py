@@ -16,5 +16,6 @@ KINDS: tuple[FileKind, ...] = (
         parse_message_file,
         "iWmo/iJw 3.2 messages (.xml)",
         redaction=whole_file,
+        scrubs_values=True,  # BsnScrubber, held by the message mutation oracle
     ),
 )
