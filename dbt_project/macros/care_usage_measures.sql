@@ -1,6 +1,7 @@
 {#-
-  The care-usage measures of DESIGN.md "KPI definitions (v1)", at any grain: one definition for
-  every care mart, so the quarterly and the district mart cannot drift apart.
+  The care-usage measures of the KPI contract (docs/kpi-definitions.md#care_usage_quarterly), at any
+  grain: one definition for every care mart, so the quarterly and the district mart cannot drift
+  apart.
 
   Renders a query with the grain columns and: declared, rejected and accepted amounts (signed
   sums), clients (distinct clients whose net accepted amount within the row is > 0, so a client

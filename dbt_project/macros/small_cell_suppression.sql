@@ -1,7 +1,7 @@
 {#-
-  Small-cell protection of DESIGN.md (marts.care_usage_by_district_quarterly), for every mart
-  that suppresses cells below municipality level: one definition, so the marts cannot protect
-  their cells in different ways.
+  Small-cell protection of the KPI contract (docs/kpi-definitions.md#small-cell-suppression), for
+  every mart that suppresses cells below municipality level: one definition, so the marts cannot
+  protect their cells in different ways.
 
   Renders a query over `cells` (one row per cell, e.g. per district) returning every column of
   `cells` plus `suppressed`:

@@ -1,6 +1,6 @@
 {#-
-  The waiting-time measures of DESIGN.md (marts.waiting_times_quarterly) at any grain, so the
-  headline mart and its breakdowns cannot drift apart.
+  The waiting-time measures of the KPI contract (docs/kpi-definitions.md#waiting_times_quarterly) at
+  any grain, so the headline mart and its breakdowns cannot drift apart.
 
   `requests`: one row per request with the grain columns, request_date, request_quarter_start,
   decision_date, days_to_decision, decision_due_date (request date + 5 working days).

@@ -1,10 +1,11 @@
 """The dbt project built for real on a fresh database from a small hand-made raw dataset.
 
-The dataset exercises every rule of the care-usage KPI contract (DESIGN.md, v1): a debit, its
-credit and a re-declaration; a quarter decided by ProductPeriode/Begindatum; a 325 rejection
-while another provider uses the same DeclaratieNummer + ReferentieNummer; districts from the
-latest 301 by Dagtekening; a client with an address not in the CBS file and clients without any
-301; small cells. The expected mart rows are worked out by hand in the comments below.
+The dataset exercises every rule of the care-usage KPI contract
+(docs/kpi-definitions.md#care_usage_quarterly): a debit, its credit and a re-declaration; a quarter
+decided by ProductPeriode/Begindatum; a 325 rejection while another provider uses the same
+DeclaratieNummer + ReferentieNummer; districts from the latest 301 by Dagtekening; a client with an
+address not in the CBS file and clients without any 301; small cells. The expected mart rows are
+worked out by hand in the comments below.
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def _read_cbs(out: Path) -> dict[tuple[str, int], int]:
 
 
 def _derive_rows(out: Path) -> tuple[dict, dict, int, int]:
-    """The two care-usage marts recomputed from the files, per DESIGN.md."""
+    """The two care-usage marts recomputed from the files, per docs/kpi-definitions.md."""
     cbs = _read_cbs(out)
     # latest 301 per ToewijzingNummer (the municipality's own number) -> district
     latest: dict[tuple[str, str], tuple[str, str]] = {}
@@ -264,11 +264,10 @@ def _agrees_with_the_files(dataset: Path) -> None:
         if not row["suppressed"]:
             assert row["clients"] == mine["clients"]
             assert _cents(row["accepted_amount_eur"]) == mine["declared"] - mine["rejected"]
-    # The small-cell rule of DESIGN.md stated as properties of each municipality x law x
-    # quarter, on the
-    # clients counted from the files: every cell of 1 to 4 clients is hidden, no 0-client cell
-    # is; beside a lone small cell exactly one other cell with clients >= 1 is hidden when
-    # there is one, the first by (clients, district code in byte order); otherwise none.
+    # The small-cell rule of docs/kpi-definitions.md stated as properties of each municipality x law
+    # x quarter, on the clients counted from the files: every cell of 1 to 4 clients is hidden, no
+    # 0-client cell is; beside a lone small cell exactly one other cell with clients >= 1 is hidden
+    # when there is one, the first by (clients, district code in byte order); otherwise none.
     for cells in groups.values():
         small = [c for c in cells if 1 <= c[0] <= 4]
         assert all(hidden for _n, _d, hidden in small)

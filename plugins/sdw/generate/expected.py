@@ -1,8 +1,8 @@
 """The generator's own account of the KPI outcome, built from its in-memory lines.
 
 It never reads the written files back: it is an independent second implementation of the
-``care_usage_quarterly`` and ``care_usage_by_district_quarterly`` definitions in DESIGN.md,
-so the warehouse's marts can be compared against it row by row.
+``care_usage_quarterly`` and ``care_usage_by_district_quarterly`` definitions in
+docs/kpi-definitions.md, so the warehouse's marts can be compared against it row by row.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""Which cells the district-level marts must hide, as the generator reads DESIGN.md.
+"""Which cells the district-level marts must hide, as the generator reads the KPI contract.
 
-The generator's own, second implementation of the small-cell rule (the warehouse's is the dbt
-macro ``small_cell_suppression``), so the two can be compared cell by cell. Primary: 1 to 4
+The generator's own, second implementation of the small-cell rule of
+docs/kpi-definitions.md#small-cell-suppression (the warehouse's is the dbt macro
+``small_cell_suppression``), so the two can be compared cell by cell. Primary: 1 to 4
 clients or cases could identify people, 0 identifies nobody. Complementary: the cells of one
 additive group (municipality x law x quarter) add up to a published municipal total, so a
 lone hidden cell would be that total minus the visible ones; the unsuppressed cell with the

@@ -1,8 +1,9 @@
 """The generator's own account of ``waiting_times_quarterly``, from its in-memory trajectories.
 
-A second, independent implementation of the DESIGN.md definition (it never reads the written
-files and shares no code with the dbt models), so the mart can be compared with it row by
-row. It knows which messages were written: nothing dated after the window's last day.
+A second, independent implementation of the definition in
+docs/kpi-definitions.md#waiting_times_quarterly (it never reads the written files and shares no code
+with the dbt models), so the mart can be compared with it row by row. It knows which messages were
+written: nothing dated after the window's last day.
 """
 
 from __future__ import annotations

@@ -160,11 +160,11 @@ def lone_suppressed_cell_query(
 ) -> str:
     """A discrepancy query: the additive groups whose one suppressed row is not protected.
 
-    The rows of an additive group add up to a total published at municipality level, so a
-    single hidden row is that total minus the rows shown. DESIGN.md's complementary
-    suppression then hides another row with size >= 1; only a group that has no such row may
-    keep exactly one suppressed row. Checked on the mart itself, independently of the dbt
-    macro that applies the rule.
+    The rows of an additive group add up to a total published at municipality level, so a single
+    hidden row is that total minus the rows shown. The complementary suppression of
+    docs/kpi-definitions.md#small-cell-suppression then hides another row with size >= 1; only a
+    group that has no such row may keep exactly one suppressed row. Checked on the mart itself,
+    independently of the dbt macro that applies the rule.
     """
     group = ", ".join(additive_group)
     label = " || ' ' || ".join(f"{column}::text" for column in additive_group)

@@ -32,11 +32,12 @@
 
 with
 
--- A line can be listed by more than one 325 answer; deduplicate so a join cannot fan out.
--- The key is provider AGB + DeclaratieNummer + ReferentieNummer (DESIGN.md): both numbers are
--- the provider's own and repeat across providers. Law and municipality are implied by the
--- answer itself (a WMO325 from gemeente X answers a WMO323 sent to X) and are part of the join,
--- so a provider that numbers its Wmo and Jeugdwet declarations alike is not mismatched.
+-- A line can be listed by more than one 325 answer; deduplicate so a join cannot fan out. The key
+-- is provider AGB + DeclaratieNummer + ReferentieNummer
+-- (docs/kpi-definitions.md#care_usage_quarterly): both numbers are the provider's own and repeat
+-- across providers. Law and municipality are implied by the answer itself (a WMO325 from gemeente X
+-- answers a WMO323 sent to X) and are part of the join, so a provider that numbers its Wmo and
+-- Jeugdwet declarations alike is not mismatched.
 rejected_lines as (
 
     select distinct

@@ -1,11 +1,11 @@
--- One row per request (DESIGN.md waiting_times_quarterly): an AangevraagdProduct of a valid
--- 315, keyed by municipality + law + provider AGB + ReferentieAanbieder. The municipality is
--- part of the key because a 301 or 319 from municipality X can only answer a 315 sent to X.
--- A re-sent 315 does not restart the clock: the earliest Dagtekening is the request date.
--- Decision = the earliest of a 301 ToegewezenProduct with the same ReferentieAanbieder (its
--- Toewijzingsdatum) and a 319 VerzoekAntwoord 1 afgewezen, whatever the reason, so a request
--- for another municipality (reason 5 or 8, woonplaatsbeginsel) is decided-rejected (the 319's
--- Dagtekening). A 319 2 "in onderzoek" decides nothing. A 301 without a 315 is not a request.
+-- One row per request (docs/kpi-definitions.md#waiting_times_quarterly): an AangevraagdProduct of a
+-- valid 315, keyed by municipality + law + provider AGB + ReferentieAanbieder. The municipality is
+-- part of the key because a 301 or 319 from municipality X can only answer a 315 sent to X. A
+-- re-sent 315 does not restart the clock: the earliest Dagtekening is the request date. Decision =
+-- the earliest of a 301 ToegewezenProduct with the same ReferentieAanbieder (its Toewijzingsdatum)
+-- and a 319 VerzoekAntwoord 1 afgewezen, whatever the reason, so a request for another municipality
+-- (reason 5 or 8, woonplaatsbeginsel) is decided-rejected (the 319's Dagtekening). A 319 2 "in
+-- onderzoek" decides nothing. A 301 without a 315 is not a request.
 
 with
 

@@ -1,7 +1,7 @@
--- KPI contract v1 (DESIGN.md): one row per municipality x district x law x quarter, the same
--- measures as care_usage_quarterly without product category (macros/care_usage_measures),
--- small cells suppressed, with their complement per municipality x law x quarter
--- (macros/small_cell_suppression).
+-- KPI contract (docs/kpi-definitions.md#care_usage_by_district_quarterly): one row per municipality
+-- x district x law x quarter, the same measures as care_usage_quarterly without product category
+-- (macros/care_usage_measures), small cells suppressed, with their complement per municipality x
+-- law x quarter (macros/small_cell_suppression).
 
 -- The measures come from int_care_usage_measured_by_district_quarter (incremental by quarter;
 -- intermediate keeps state between builds, this schema is swapped away at every publication).

@@ -1,5 +1,6 @@
--- KPI contract v1 (DESIGN.md): one row per municipality x law x product category x quarter with
--- at least one loaded 323 line, rejected lines included. Measures: macros/care_usage_measures.
+-- KPI contract (docs/kpi-definitions.md#care_usage_quarterly): one row per municipality x law x
+-- product category x quarter with at least one loaded 323 line, rejected lines included.
+-- Measures: macros/care_usage_measures.
 
 -- The measures are computed, quarter by quarter as lines arrive, in
 -- int_care_usage_measured_by_quarter (intermediate keeps state between builds; this schema is

@@ -1,6 +1,6 @@
--- KPI contract v1 (DESIGN.md): waiting times from request (315) to decision (301 or 319
--- afgewezen) and from assignment to start of care (305), one row per municipality x law x
--- quarter. Requests: int_assignment_requests_decided; assignments:
+-- KPI contract (docs/kpi-definitions.md#waiting_times_quarterly): waiting times from request (315)
+-- to decision (301 or 319 afgewezen) and from assignment to start of care (305), one row per
+-- municipality x law x quarter. Requests: int_assignment_requests_decided; assignments:
 -- int_assignments_started_and_stopped; measures: macros/waiting_time_measures.
 
 with
