@@ -8,11 +8,33 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import psycopg
 
 from sdw.warehouse.bootstrap import BI_ROLE
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@dataclass(frozen=True)
+class AmbiguousSet:
+    """Files of one delivery that state the same version of something (a row of
+    audit.ambiguous_delivery): the marts used ``chosen_file`` by the one rule of docs/budgets.md,
+    "Which file wins". Shown because the choice, however deterministic, is a guess about which
+    export the sender meant: a controller must see it, not find it in the figures."""
+
+    source: str  # 'budget' | 'subsidy_register' | 'case_export' | 'cbs_benefits' | 'cbs_statistics'
+    version: str  # the version key, readable: 'GM0999 2024 2024-Q2', 'subsidiejaar 2016'
+    files: tuple[str, ...]  # display names in the rule's order: the chosen file first
+    chosen_file: str
+    decided_by: str  # 'the later Peildatum', 'the file name that sorts last', ...
+
+
+# At most this many sets are listed in the summary; the view holds them all.
+AMBIGUOUS_SHOWN = 20
 
 
 @dataclass
@@ -32,6 +54,9 @@ class RunSummary:
     # ingest_finance's euro reconciliation: (file x amount column checks, of which reconciled)
     finance_euros: tuple[int, int] = (0, 0)
     waiting_quarter: str | None = None
+    # audit.ambiguous_delivery for this run's batches (the first AMBIGUOUS_SHOWN) and their count
+    ambiguous: list[AmbiguousSet] = field(default_factory=list)
+    ambiguous_sets: int = 0
     # municipality + law, requests, median days to decision, % within 5 working days, backlog
     waiting: list[tuple[str, int, Decimal | None, Decimal | None, int]] = field(
         default_factory=list
@@ -50,6 +75,17 @@ def _ledgered(conn: psycopg.Connection, run_id: str) -> tuple[int, int, int]:
     ).fetchone()
     assert row is not None
     return int(row[0]), int(row[1]), int(row[2])
+
+
+def _ambiguous(conn: psycopg.Connection, runs: list[str]) -> tuple[list[AmbiguousSet], int]:
+    rows = conn.execute(
+        """SELECT source, version, files, chosen_file, decided_by, count(*) OVER ()
+           FROM audit.ambiguous_delivery WHERE batch_id = ANY(%s)
+           ORDER BY source, version, batch_id LIMIT %s""",
+        (runs, AMBIGUOUS_SHOWN),
+    ).fetchall()
+    sets = [AmbiguousSet(r[0], r[1], tuple(r[2]), r[3], r[4]) for r in rows]
+    return sets, int(rows[0][5]) if rows else 0
 
 
 def collect(
@@ -88,6 +124,7 @@ def collect(
             (ingest_run_id,),
         ).fetchone()
         s.lines_in, s.lines_loaded, s.lines_quarantined = (int(x) for x in row)
+        s.ambiguous, s.ambiguous_sets = _ambiguous(conn, runs)
         s.quarantine_reasons = dict(
             conn.execute(
                 "SELECT reason_code, count(*) FROM quarantine.rejected_record "
@@ -131,6 +168,41 @@ def collect(
     return s
 
 
+def _shown(text: str) -> str:
+    """A sender's text for the terminal: a control character (an escape sequence, a newline in
+    a file name) is written as its code point, so it can neither restyle nor split the line."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def _render_ambiguous(c: Console, s: RunSummary) -> None:
+    """The warning block: every set names its files and the one used. File names are the
+    senders' text: escaped (a '[' is not markup, a control character not a command) and never
+    wrapped (they stay copyable)."""
+    from rich.markup import escape
+
+    def esc(text: str) -> str:
+        return escape(_shown(text))
+
+    n = s.ambiguous_sets
+    c.print(
+        f"[yellow]Ambiguous deliveries: {n} set{'s' if n != 1 else ''} of files in one delivery "
+        "state the same version[/]; the marts used one file of each by the rule of "
+        'docs/budgets.md, "Which file wins" (view audit.ambiguous_delivery). Check that it is '
+        "the export you meant; if not, deliver the right one again (a later delivery wins).",
+        soft_wrap=True,
+    )
+    for a in s.ambiguous:
+        c.print(
+            f"  {a.source} {esc(a.version)}: {esc(', '.join(a.files))} -> used "
+            f"{esc(a.chosen_file)} ({esc(a.decided_by)})",
+            soft_wrap=True,
+        )
+    if n > len(s.ambiguous):
+        c.print(
+            f"  ... and {n - len(s.ambiguous)} more in audit.ambiguous_delivery", soft_wrap=True
+        )
+
+
 def bi_url(url: str) -> str:
     u = urlsplit(url)
     return f"postgresql://{BI_ROLE}@{u.hostname}:{u.port or 5432}{u.path}"
@@ -170,6 +242,8 @@ def render(
             f"files, {s.finance[1]} rows loaded, {s.finance[2]} quarantined; euros reconciled "
             f"to the cent: {euros}"
         )
+    if s.ambiguous_sets:
+        _render_ambiguous(c, s)
     if s.files_by_status.get("deferred"):
         c.print(
             f"[yellow]{s.files_by_status['deferred']} toewijzing (301) files wait for a CBS "

@@ -1,5 +1,9 @@
 -- One row per melding: the latest delivery of each case (a later export of the case system
--- replaces what an earlier one said about the same identificatie).
+-- replaces what an earlier one said about the same identificatie). Which file wins: the later
+-- delivery (ingest run); within one delivery the file name that sorts last (byte order), as for
+-- budgets and registers (docs/budgets.md, "Which file wins"); never the order in which the
+-- workers happened to commit. audit.ambiguous_delivery lists two files of one delivery that
+-- state the same melding.
 
 with
 
@@ -9,16 +13,32 @@ source as (
 
 ),
 
+deliveries as (
+
+    -- a delivery (ingest run) is as late as its first load: every file of it ranks as of the
+    -- same moment, whatever order its workers committed in
+    select
+        _batch_id,
+        min(_loaded_at) as delivered_at
+
+    from source
+    group by _batch_id
+
+),
+
 ranked as (
 
     select
-        *,
+        source.*,
         row_number() over (
-            partition by gemeentecode, melding_pseudoniem
-            order by _loaded_at desc, _file_hash desc, line_number desc
+            partition by source.gemeentecode, source.melding_pseudoniem
+            order by
+                deliveries.delivered_at desc, convert_to(source._source_file, 'UTF8') desc,
+                source._file_hash desc, source.line_number desc
         ) as delivery_rank
 
     from source
+    inner join deliveries on source._batch_id = deliveries._batch_id
 
 ),
 

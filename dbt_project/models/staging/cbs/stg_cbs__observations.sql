@@ -1,5 +1,9 @@
 -- CBS statistics, one row per dataset x region x period x measure: the newest edition wins
--- (higher table id, then the latest load), so a corrected or later table supersedes the old.
+-- (higher table id, then the later delivery), so a corrected or later table supersedes the old.
+-- Within one delivery the file name that sorts last (byte order) wins, as for budgets and
+-- registers (docs/budgets.md, "Which file wins"); never the order in which the workers happened
+-- to commit. audit.ambiguous_delivery lists two files of one delivery that state the same
+-- table's period.
 
 with
 
@@ -9,16 +13,33 @@ source as (
 
 ),
 
+deliveries as (
+
+    -- a delivery (ingest run) is as late as its first load: every file of it ranks as of the
+    -- same moment, whatever order its workers committed in
+    select
+        _batch_id,
+        min(_loaded_at) as delivered_at
+
+    from source
+    group by _batch_id
+
+),
+
 ranked as (
 
     select
-        *,
+        source.*,
         row_number() over (
-            partition by dataset, region_code, period, measure
-            order by table_id desc nulls last, _loaded_at desc, _file_hash desc
+            partition by source.dataset, source.region_code, source.period, source.measure
+            order by
+                source.table_id desc nulls last, deliveries.delivered_at desc,
+                convert_to(source._source_file, 'UTF8') desc, source._file_hash desc,
+                source.line_number desc
         ) as edition_rank
 
     from source
+    inner join deliveries on source._batch_id = deliveries._batch_id
 
 ),
 
