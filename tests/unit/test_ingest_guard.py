@@ -7,6 +7,7 @@ from literals; 123456782 and 111222333 pass the elfproef (worked out by hand:
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -168,3 +169,46 @@ def test_a_parser_that_raises_ends_as_the_files_quarantine(tmp_path: Path) -> No
     parsed = read(boom, path, "h" * 64, "istandaarden", context(), {})
     assert parsed.report.status == "quarantined" and parsed.report.reason_code == INGEST_ERROR
     assert not [t for t in _texts(parsed) if _clear(t)]
+
+
+# -- bytes to text: one bad byte costs its line, not the file -----------------------------------
+
+
+def test_a_bom_file_with_one_bad_byte_loses_only_that_line(tmp_path: Path) -> None:
+    path = tmp_path / "begroting.csv"
+    header, good = _BUDGET.encode("utf-8").split(b"\n")[:2]
+    bad = good.replace(b"Inkomen", b"Inkomen \xe9").replace(b"TERUGVORDERING", b"ANDERE")
+    path.write_bytes(b"\xef\xbb\xbf" + header + b"\n" + good + b"\n" + bad + b"\n")
+    parsed = read_file(path, "h" * 64, "budget_csv", context())
+    assert (parsed.report.lines_loaded, parsed.report.lines_quarantined) == (1, 1)
+    (q,) = parsed.quarantine
+    assert q.reason.startswith("Line 3: bytes that are not text")
+    q.original_fragment.encode("utf-8")  # storable
+
+
+def test_decode_follows_one_rule() -> None:
+    from sdw.ingest.text import decode, undecodable
+
+    assert decode(b"\xef\xbb\xbfa\xe9") == "a\udce9" and undecodable("a\udce9")
+    assert decode("é".encode()) == "é" and not undecodable("é")
+    assert decode(b"caf\xe9") == "café"  # Windows-1252 without a mark
+    assert decode(b"caf\xe9", fallback=None) == "caf\udce9"  # a UTF-8 contract
+
+
+def test_a_name_that_is_not_utf8_keeps_its_readable_parts_for_the_parser(tmp_path: Path) -> None:
+    from sdw.ingest.guard import _encodable
+
+    path = Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xff\xfekwb-2024.csv"))
+    path.write_bytes(b"x")
+    with _encodable(path) as readable:
+        assert readable.name == "__kwb-2024.csv" and readable.read_bytes() == b"x"
+
+
+def test_a_corrupt_files_einval_is_the_files_not_the_disks() -> None:
+    import errno
+
+    from sdw.ingest.guard import disk_failure
+
+    assert not disk_failure(OSError(errno.EINVAL, "Invalid argument"))
+    assert disk_failure(OSError(errno.EIO, "Input/output error"))
+    assert not disk_failure(OSError("no errno"))

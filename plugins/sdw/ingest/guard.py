@@ -23,6 +23,7 @@ the mutation campaigns through ``read_file``, the same path without a warehouse)
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import tempfile
@@ -119,6 +120,13 @@ def finished(parsed: ParsedFile, pseudonymiser: Pseudonymiser, kind: FileKind | 
     return parsed
 
 
+def disk_failure(exc: OSError) -> bool:
+    """An ``OSError`` that is the machine's, not the file's: it stops the delivery (the next
+    run, on a working disk, loads the file). ``EINVAL`` is the file's: a library seeking to an
+    offset that the file's own bytes state (a corrupt zip's directory) gets it."""
+    return exc.errno is not None and exc.errno != errno.EINVAL
+
+
 def redaction_of(kind: str, kinds: Mapping[str, FileKind]) -> WholeFileRedaction:
     """What of a file of this kind may be kept when it is refused whole."""
     known = kinds.get(kind)
@@ -144,7 +152,7 @@ def read(
     except psycopg.Error:
         raise
     except OSError as exc:
-        if exc.errno is not None:
+        if disk_failure(exc):
             raise  # the disk failed (or the file vanished), not its content: say so
         parsed = ingest_error(path, file_hash, kind, exc, ctx, kinds)
     except Exception as exc:
@@ -207,7 +215,9 @@ def _encodable(path: Path) -> Iterator[Path]:
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="sdw-name-") as tmp:
-        link = Path(tmp) / ("file" + "".join(path.suffixes[-1:]).encode("ascii", "ignore").decode())
+        # the name's readable parts stay (a KWB year, a StatLine table id live in names)
+        name = os.fsencode(path.name).decode("utf-8", "replace").replace("\ufffd", "_")
+        link = Path(tmp) / name
         link.symlink_to(path.resolve())
         yield link
 

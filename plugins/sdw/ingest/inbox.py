@@ -23,7 +23,7 @@ import psycopg
 
 from sdw.ingest.classify import UNKNOWN, classify, kinds, kinds_of
 from sdw.ingest.files import discover, file_sha256, groups
-from sdw.ingest.guard import display_name
+from sdw.ingest.guard import disk_failure, display_name
 from sdw.ingest.ledger import close_batch, close_counts, open_batch
 from sdw.ingest.report import BatchReport, FileReport
 from sdw.ingest.sealed import seal, unseal
@@ -43,7 +43,7 @@ def _classify(path: Path) -> str:
     try:
         return classify(path)
     except OSError as exc:
-        if exc.errno is not None:
+        if disk_failure(exc):
             raise
         problem = type(exc).__name__
     except Exception as exc:  # a sniffer tripped over the content: the file, not the run

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from sdw.ingest import text
 from sdw.ingest.contract import BadRow, Rejected
 from sdw.ingest.csv_contract import HeaderCheck, check_columns
 from sdw.ingest.euros import EuroTotals
@@ -119,10 +120,8 @@ class LayoutFile:
 
 
 def decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """The file's text (``sdw.ingest.text``: UTF-8, with or without a mark, or Windows-1252)."""
+    return text.decode(data)
 
 
 def field_index(layout: Layout, header: Sequence[object]) -> dict[str, int]:
@@ -170,15 +169,17 @@ def header_verdict(
     return best
 
 
-def read_csv_text(text: str, layouts: tuple[Layout, ...], rules: RowRules) -> LayoutFile:
-    """Every data line of a CSV in one of ``layouts``, loaded or refused (see module doc)."""
-    text = text.lstrip("\ufeff")
-    found = csv_header(text.split("\n", 1)[0].strip("\r"), layouts)
+def read_csv_text(content: str, layouts: tuple[Layout, ...], rules: RowRules) -> LayoutFile:
+    """Every data line of a CSV in one of ``layouts``, loaded or refused (see module doc); a
+    line with bytes that are not text is refused (``sdw.ingest.text``)."""
+    content = content.lstrip("\ufeff")
+    found = csv_header(content.split("\n", 1)[0].strip("\r"), layouts)
     if found is None:
         raise ValueError(f"not {rules.what}: the header matches no layout")
     sep, layout, header = found
     fields = field_index(layout, header)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    marked = text.undecodable(content)
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=sep)
     next(reader)
     result = LayoutFile(rules, layout, header)
     previous = reader.line_num
@@ -188,6 +189,9 @@ def read_csv_text(text: str, layouts: tuple[Layout, ...], rules: RowRules) -> La
             continue
         if len(cells) != len(header):
             result.refuse(lineno, f"{len(cells)} fields where the header has {len(header)}")
+            continue
+        if marked and any(text.undecodable(c) for c in cells):
+            result.refuse(lineno, text.NOT_TEXT)
             continue
         result.take(lineno, {f: cells[i] for f, i in fields.items()})
     return result
