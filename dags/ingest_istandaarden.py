@@ -75,7 +75,9 @@ def ingest_istandaarden() -> None:
         """Closes the batch with the counts of every part; returns the batch summary."""
         from sdw.orchestration import tasks
 
-        return tasks.finish_ingest(planned, list(parts), batch_id=str(run_id))
+        # One slice request: iterating the lazy sequence asks item by item until one is
+        # missing, which Airflow's client logs as "[error] XCom not found" in every good run.
+        return tasks.finish_ingest(planned, list(parts[:]), batch_id=str(run_id))
 
     @task.short_circuit
     def reconcile(summary: dict, run_id: str | None = None) -> bool:

@@ -4,8 +4,13 @@ sdw run [--inbox DIR]           load, build, validate, publish; print the summar
 sdw generate DIR [--clients N --months M --seed S --shape regular|irregular --start DATE]
 sdw report [--out DIR] [--no-docs]  the KPI report (HTML) with dbt docs and GX Data Docs
 sdw warehouse start|stop|status
+sdw warehouse backup FILE [--with-key]     pg_dump of the warehouse (docs/operating.md)
+sdw warehouse restore FILE [--replace]
 sdw key create                  make the pseudonymisation key (0600)
 sdw ui [--port 8080]            the Airflow UI on sdw run's history (URL and login printed)
+
+Exit codes: 0 done; 1 failed (the last lines say what to do); 2 could not start (a setting,
+the warehouse, an argument); 3 published, but some files were refused whole (listed).
 """
 
 from __future__ import annotations
@@ -65,6 +70,17 @@ def _unreachable(url: str) -> str | None:
     return None
 
 
+def stops_after_run(embedded: bool, keep_running: bool, was_running: bool) -> bool:
+    """Whether ``sdw run`` stops the embedded warehouse at its end: only one it started itself.
+    A server that ran before the run (``sdw warehouse start``, a BI session's) stays up."""
+    return embedded and not keep_running and not was_running
+
+
+def _left_running(keep_running: bool) -> str:
+    why = "--keep-running" if keep_running else "it was running before this run"
+    return f"The embedded warehouse keeps running ({why}); `sdw warehouse stop` ends it."
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     from sdw.orchestration.runner import configure_airflow
@@ -74,11 +90,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     embedded = configured_url() is None
     wh = None
+    was_running = False
     if embedded:
         from sdw.warehouse.embedded import EmbeddedWarehouse
 
         wh = EmbeddedWarehouse(config.state_dir())
-        was_running = wh.url() is not None
+        was_running = wh.is_running()
         url = wh.start()
         os.environ["WAREHOUSE_URL"] = url  # tasks and dbt read it from here
     else:
@@ -87,6 +104,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if problem:
             print(problem, file=sys.stderr)
             return 2
+    stops = stops_after_run(embedded, args.keep_running, was_running)
     from sdw.orchestration.locks import RUN, WarehouseLock
 
     run_lock = WarehouseLock(url, RUN)
@@ -105,7 +123,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         inbox = Path(args.inbox).resolve() if args.inbox else config.default_inbox()
         if _inbox_is_empty(inbox):
             if args.inbox:
-                print(f"Inbox {inbox} is empty: nothing to load.", file=sys.stderr)
+                print(
+                    f"Inbox {inbox} is empty: nothing to load. Put the files to load there, or "
+                    "leave out --inbox to load (or generate a sample in) .sdw/inbox.",
+                    file=sys.stderr,
+                )
                 return 2
             from sdw.generate import generate
 
@@ -127,39 +149,68 @@ def cmd_run(args: argparse.Namespace) -> int:
                 shrink = {"allow_shrink": args.allow_shrink} if args.allow_shrink else None
                 build_run = run_dag("build_marts", shrink)
             except DagRunFailed as exc:
-                console.write(f"\n{log_tail(log_path)}\n\nsdw: {exc}\n")
-                console.write(
-                    f"Full log: {log_path}. Rejected files and lines are in the quarantine "
-                    "schema; a failed validation is described in audit.validation_result.\n"
-                )
+                console.write(f"\n{log_tail(log_path)}\n\n{_failed_run(exc, console, log_path)}")
                 return 1
-        report = _write_report(url, None, docs=not args.no_docs)
-        from sdw.summary import collect, render
+        runs = [ingest_run, cbs_run, cases_run, finance_run]
+        try:
+            report = _write_report(url, None, docs=not args.no_docs)
+            from sdw.summary import collect, render
 
-        render(
-            collect(
+            render(
+                collect(url, ingest_run.run_id, build_run.run_id, *(r.run_id for r in runs[1:])),
                 url,
-                ingest_run.run_id,
-                build_run.run_id,
-                cbs_run.run_id,
-                cases_run.run_id,
-                finance_run.run_id,
-            ),
-            url,
-            time.monotonic() - started,
-            embedded and not args.keep_running,
-            report,
-        )
+                time.monotonic() - started,
+                stops,
+                report,
+            )
+            from sdw.refused_files import refused_files, render_refused
+
+            refused, total = refused_files(url, [r.run_id for r in runs])
+        except psycopg_errors() as exc:
+            from sdw.orchestration.console import WAREHOUSE_ADVICE, one_line
+
+            print(
+                f"sdw: the marts were published, but the warehouse failed while the summary was "
+                f"read: {one_line(exc)}\nWhat to do: {WAREHOUSE_ADVICE}",
+                file=sys.stderr,
+            )
+            return 1
+        if embedded and not stops:
+            print(_left_running(args.keep_running))
+        if refused:
+            render_refused(refused, total, sys.stdout)
+            return 3
     finally:
         # A run waiting for this one's lock needs the server this run started.
         waiting = run_lock.others_waiting()
         run_lock.release()
-        if wh is not None and not args.keep_running and not was_running:
+        if wh is not None and stops:
             if waiting:
                 print("sdw: another run is waiting: the embedded warehouse keeps running.")
             else:
                 wh.stop()
     return 0
+
+
+def psycopg_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean the warehouse went away after the DAGs (the summary's queries)."""
+    import psycopg
+
+    return (psycopg.OperationalError, psycopg.InterfaceError)
+
+
+def _failed_run(exc: object, console: object, log_path: Path) -> str:
+    """The closing lines of a failed run: what failed, in full, then what to do."""
+    from sdw.orchestration.console import advice, one_line
+
+    failure = getattr(console, "first_failure", None)
+    if failure is not None and failure.error is not None:
+        what = f"sdw: {failure.task} failed: {one_line(failure.error)}"
+        todo = advice(failure.error, log_path)
+    else:
+        what = f"sdw: {one_line(exc)}"
+        todo = advice(exc, log_path)
+    return f"{what}\nWhat to do: {todo}\nFull log: {log_path}\n"
 
 
 def _write_report(url: str, out: Path | None, docs: bool) -> Path | None:
@@ -215,6 +266,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_warehouse(args: argparse.Namespace) -> int:
+    if args.action in ("backup", "restore"):
+        return _backup_or_restore(args)
     from sdw.warehouse.embedded import EmbeddedWarehouse
 
     wh = EmbeddedWarehouse(config.state_dir())
@@ -233,6 +286,66 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
     else:
         for k, v in wh.status().items():
             print(f"{k}: {v}")
+    return 0
+
+
+def _backup_or_restore(args: argparse.Namespace) -> int:
+    """The warehouse in or out of a pg_dump archive (sdw.warehouse.backup): the embedded one,
+    started for the command and stopped again when it was not running, or WAREHOUSE_URL's."""
+    from sdw.warehouse import backup as bk
+    from sdw.warehouse.connection import configured_url, redact
+
+    archive = Path(args.file).resolve()
+    wh = None
+    was_running = True
+    url = configured_url()
+    if url is None:
+        from sdw.warehouse.embedded import EmbeddedWarehouse
+
+        wh = EmbeddedWarehouse(config.state_dir())
+        was_running = wh.is_running()
+        url = wh.start()
+    else:
+        problem = _unreachable(url)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+    try:
+        if args.action == "backup":
+            client = bk.backup(url, archive)
+            size = archive.stat().st_size
+            print(
+                f"Backup: {archive} ({size / 1e6:.1f} MB) of {redact(url)}, made by "
+                f"{client.path} (PostgreSQL {client.version})"
+            )
+            if args.with_key:
+                copy = bk.write_key_copy(archive)
+                print(
+                    f"Key copy: {copy} (0600). Whoever holds it and a list of BSNs can "
+                    "re-identify pseudonyms: store it apart from the backup (a password vault)."
+                )
+            else:
+                _key, where = bk.configured_key()
+                print(
+                    f"Not in the backup: the pseudonymisation key ({where}). Keep a copy apart "
+                    "from the backup (a password vault): without it, files loaded after a "
+                    "restore get pseudonyms that do not link to these. `--with-key` writes a "
+                    "copy beside the backup."
+                )
+        else:
+            bk.install_key_copy(archive, install=False)  # a differing key refuses, first
+            client = bk.restore(url, archive, replace=args.replace)
+            print(
+                f"Restored {archive} into {redact(url)} with {client.path} "
+                f"(PostgreSQL {client.version})"
+            )
+            print(bk.install_key_copy(archive, install=True))
+    except bk.BackupError as exc:
+        print(f"sdw: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if wh is not None and not was_running:
+            wh.stop()
     return 0
 
 
@@ -310,8 +423,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rp.set_defaults(func=cmd_report)
 
-    w = sub.add_parser("warehouse", help="the embedded PostgreSQL warehouse")
-    w.add_argument("action", choices=["start", "stop", "status"])
+    w = sub.add_parser("warehouse", help="the embedded PostgreSQL warehouse; backup, restore")
+    wa = w.add_subparsers(dest="action", required=True)
+    wa.add_parser("start", help="start the embedded warehouse (prints the BI tools' URL)")
+    wa.add_parser("stop", help="stop the embedded warehouse (its data stays)")
+    wa.add_parser("status", help="whether it runs, its port, data folder and log")
+    b = wa.add_parser(
+        "backup",
+        help="pg_dump the warehouse (the embedded one, or WAREHOUSE_URL's) to FILE",
+        description="A pg_dump custom-format archive of the warehouse database, made by a "
+        "pg_dump that matches the server (the embedded server's own, or the lowest installed "
+        "one of at least the server's major version). See docs/operating.md.",
+    )
+    b.add_argument("file", metavar="FILE")
+    b.add_argument(
+        "--with-key",
+        action="store_true",
+        help="also write the pseudonymisation key to FILE.key (0600); store it apart",
+    )
+    rs = wa.add_parser(
+        "restore",
+        help="restore FILE (from `sdw warehouse backup`) into the warehouse, all or nothing",
+        description="pg_restore FILE into the warehouse in one transaction. A warehouse that "
+        "already holds loaded files is only replaced with --replace. FILE.key beside it is "
+        "installed when no key is configured, and refused when it differs from the key in use.",
+    )
+    rs.add_argument("file", metavar="FILE")
+    rs.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a warehouse that already holds loaded files (they are lost)",
+    )
     w.set_defaults(func=cmd_warehouse)
 
     k = sub.add_parser("key", help="pseudonymisation key")
@@ -332,9 +474,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
+    from sdw.warehouse.embedded import EmbeddedWarehouseError
+
     try:
         return args.func(args)
-    except config.ConfigurationError as exc:
+    except (config.ConfigurationError, EmbeddedWarehouseError) as exc:
         print(f"sdw: {exc}", file=sys.stderr)
         return 2
 

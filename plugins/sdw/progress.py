@@ -19,8 +19,19 @@ def set_console(stream: IO[str] | None) -> None:
     _console = stream
 
 
+def _said_once(description: str) -> str:
+    """A description built as "<task>: <folder>" where both are the same word (a mapped part
+    is both) says it once: "part: part: 8/88 files" read like a stutter, not progress."""
+    words: list[str] = []
+    for word in description.split(": "):
+        if not words or word != words[-1]:
+            words.append(word)
+    return ": ".join(words)
+
+
 @contextmanager
 def file_progress(total: int, description: str) -> Iterator[Callable[[Any], None]]:
+    description = _said_once(description)
     stream = _console or sys.stderr
     if total and stream.isatty():
         from rich.console import Console

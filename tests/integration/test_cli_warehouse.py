@@ -52,3 +52,61 @@ def test_start_prints_the_bi_url_first() -> None:
     finally:
         sdw(state, "warehouse", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _ledger(conn, name: str, status: str, batch: str, code: str | None = None) -> None:
+    digest = f"{name}-{batch}"
+    conn.execute(
+        """INSERT INTO audit.file_ledger (file_hash, source_file, file_size, file_kind, status,
+               reason_code, lines_in, lines_loaded, lines_quarantined, _batch_id)
+           VALUES (%s, %s, 100, 'budget', %s, %s, 2, %s, %s, %s)""",
+        (digest, name, status, code, 0 if code else 2, 2 if code else 0, batch),
+    )
+    if code:
+        conn.execute(
+            """INSERT INTO quarantine.rejected_record (scope, reason_code, reason,
+                   original_fragment, _batch_id, _source_file, _file_hash)
+               VALUES ('file', %s, %s, 'header: Jaar;Bedrag', %s, %s, %s)""",
+            (
+                code,
+                "This looks like a budget file but the header lacks the required column "
+                "Gemeentecode; nothing of it was loaded. Ask for a complete file.",
+                batch,
+                name,
+                digest,
+            ),
+        )
+
+
+def test_files_refused_whole_are_named_with_their_reason(warehouse_db: str) -> None:
+    """sdw run lists the files its batches refused whole (and exits 3); a file that loaded,
+    and a file refused by another batch, are not listed."""
+    import io
+
+    import psycopg
+
+    from sdw.refused_files import EXIT_REFUSED, refused_files, render_refused
+
+    with psycopg.connect(warehouse_db, autocommit=True) as conn:
+        _ledger(conn, "begroting_2025.csv", "quarantined", "run-a", "MISSING_COLUMN")
+        _ledger(conn, "begroting_2024.csv", "loaded", "run-a")
+        _ledger(conn, "older.csv", "quarantined", "run-old", "MISSING_COLUMN")
+    files, total = refused_files(warehouse_db, ["run-a", "run-b"])
+    assert total == 1
+    assert [(f.source_file, f.reason_code) for f in files] == [
+        ("begroting_2025.csv", "MISSING_COLUMN")
+    ]
+    out = io.StringIO()
+    render_refused(files, total, out)
+    assert EXIT_REFUSED == 3
+    assert out.getvalue().splitlines() == [
+        "",
+        "sdw: 1 file was refused whole and is not in the marts (exit code 3; everything else "
+        "is published):",
+        "  begroting_2025.csv: MISSING_COLUMN — This looks like a budget file but the header "
+        "lacks the required column Gemeentecode; nothing of it was loaded. Ask for a complete "
+        "file.",
+        "What to do: ask the sender for a corrected file (the reason names what is wrong), put "
+        "it in the inbox and run `sdw run` again; the rest is not loaded twice.",
+    ]
+    assert refused_files(warehouse_db, ["run-b"]) == ([], 0)

@@ -1,5 +1,6 @@
 """`sdw ui` serves the Airflow UI and API on the embedded state `sdw run` uses, with the login it
-prints: the health endpoint answers, the printed password gets a token, a wrong one does not,
+prints, and says when it is ready (the URL printed first answers only after a while on a busy
+machine): the health endpoint answers, the printed password gets a token, a wrong one does not,
 and the API lists the project's DAGs with their descriptions and owner. The server runs in its
 own process (exec'd from `sdw ui`), stopped by its PID at the end, also when the test fails."""
 
@@ -79,8 +80,16 @@ def test_sdw_ui_serves_the_embedded_state_with_the_printed_login(tmp_path: Path)
         text = out.read_text()
         assert proc.poll() is None, text[-4000:]
         assert health["metadatabase"]["status"] == "healthy", text[-4000:]
-
-        assert f"Airflow UI: http://localhost:{port}" in text
+        # The watcher polls each second: its line follows the first answer.
+        ready = f"Airflow UI ready: http://localhost:{port} answers; log in with the login above."
+        while ready not in text and time.monotonic() < deadline:
+            time.sleep(1)
+            text = out.read_text()
+        assert ready in text, text[-4000:]
+        assert text.index(f"Airflow UI: http://localhost:{port}") < text.index(ready)
+        assert f"Task logs shown in the UI: {state / 'airflow'}/logs (copied there by sdw run)" in (
+            text
+        )
         login = re.search(r"^Login: (\S+) / (\S+)", text, re.MULTILINE)
         assert login and login.group(1) == "admin"
         home = state / "airflow"

@@ -304,7 +304,18 @@ def ingest_part(
         nothing: Iterator[tuple[str, str, str]] = iter(())
         n = len(rest)
         _load(
-            url, key, batch_id, workers, "part", Path("part"), report, nothing, iter(rest), n, n, []
+            url,
+            key,
+            batch_id,
+            workers,
+            "ingest_group",
+            Path("part"),
+            report,
+            nothing,
+            iter(rest),
+            n,
+            n,
+            [],
         )
     except psycopg.Error as exc:
         raise infrastructure(exc) from exc

@@ -1,8 +1,15 @@
 """``sdw ui``: the Airflow UI on the state ``sdw run`` leaves behind (runner.airflow_environment:
 the SQLite metadata database .sdw/airflow/airflow.db), so a data engineer can read the runs,
 their task states and durations, and the DAG docs without a server. ``sdw run`` runs the tasks
-in its own process (``dag.test()``), so their output is in .sdw/logs/run-*.log, not in per-task
-log files the UI could show.
+in its own process (``dag.test()``); its output is in .sdw/logs/run-*.log, and each task's part
+of it is copied to the file the UI reads for that task (``console.task_log_file``: Airflow's
+base_log_folder under .sdw/airflow/logs), so the task log pane shows it. No log server runs
+(nothing listens on 8793); runs made before that copy existed show "Could not read served
+logs" and keep their output in the run-*.log only.
+
+Starting the API server takes from seconds to minutes on a busy machine, so the URL printed
+first is not yet usable: a watcher polls the health endpoint and prints a "ready" line with the
+URL once it answers (``announce_ready``).
 
 Login: Airflow 3's SimpleAuthManager with one user, ``admin``, whose password sdw generates
 once into .sdw/airflow/simple_auth_manager_passwords.json (0600) and prints. Not the
@@ -20,12 +27,18 @@ import json
 import os
 import secrets
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from sdw.config import state_dir
 from sdw.orchestration.runner import BUNDLE, airflow_environment
 
 ADMIN = "admin"
+HEALTH = "/api/v2/monitor/health"
+# How long the watcher waits for the first answer before it says the server is not coming up.
+READY_WAIT_S = 900
 
 
 def passwords_file(state: Path | None = None) -> Path:
@@ -94,9 +107,59 @@ def sync_dags() -> list[str]:
     return sorted(bag.dags)
 
 
+def answers(base: str) -> bool:
+    """Whether the API server at base answers its health endpoint."""
+    try:
+        with urllib.request.urlopen(base + HEALTH, timeout=5) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def announce_ready(
+    base: str, server_pid: int, shown: str | None = None, wait_s: float = READY_WAIT_S
+) -> str:
+    """Poll base until the server answers, is gone, or wait_s passes; return the line to print
+    (naming the URL as ``shown``, the one printed above)."""
+    shown = shown or base
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if answers(base):
+            return f"Airflow UI ready: {shown} answers; log in with the login above."
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            return "sdw ui: the API server stopped before it answered; its output above says why."
+        time.sleep(1)
+    return (
+        f"sdw ui: the API server has not answered at {shown} after {wait_s:.0f} s; its output "
+        "above says what it is doing. Ctrl-C stops it."
+    )
+
+
+def _watch_for_ready(base: str, shown: str) -> None:
+    """A detached process (double fork: init reaps it, not the API server) that prints the
+    ready line; this process then becomes the API server, so Ctrl-C and signals reach it."""
+    server_pid = os.getpid()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child:
+        os.waitpid(child, 0)
+        return
+    try:
+        if os.fork():
+            os._exit(0)
+        line = announce_ready(base, server_pid, shown)
+        print(line, flush=True)
+    finally:
+        os._exit(0)
+
+
 def serve(host: str, port: int, state: Path | None = None) -> None:
     """Migrate and sync the embedded metadata, print the URL and login, then become the API
-    server (exec: Ctrl-C or a signal to this PID stops it)."""
+    server (exec: Ctrl-C or a signal to this PID stops it); a ready line follows once the
+    server answers."""
     from sdw.orchestration.runner import configure_airflow, migrate_metadata_db
 
     state = state or state_dir()
@@ -106,11 +169,15 @@ def serve(host: str, port: int, state: Path | None = None) -> None:
     migrate_metadata_db()
     dags = sync_dags()
     home = airflow_environment(state)["AIRFLOW_HOME"]
-    print(f"Airflow UI: http://{_display_host(host)}:{port}", flush=True)
+    base = f"http://{_display_host(host)}:{port}"
+    print(f"Airflow UI: {base} (starting; a ready line follows when it answers)", flush=True)
     print(f"Login: {user} / {password}   (kept in {path})", flush=True)
     print(f"DAGs: {', '.join(dags)}", flush=True)
     logs = state / "logs"
     print(f"Run history: {home}/airflow.db; task output of sdw run: {logs}/run-*.log", flush=True)
+    print(f"Task logs shown in the UI: {home}/logs (copied there by sdw run)", flush=True)
     print("Only the API server runs: use `sdw run` to run the DAGs. Ctrl-C stops it.", flush=True)
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    _watch_for_ready(f"http://{local}:{port}", base)
     argv = [sys.executable, "-m", "airflow", "api-server", "--host", host, "--port", str(port)]
     os.execve(sys.executable, [*argv, "--workers", "1"], env)

@@ -286,6 +286,16 @@ class EmbeddedWarehouse:
             except subprocess.CalledProcessError:
                 raise self._error("pg_ctl could not stop the embedded warehouse.") from None
 
+    def is_running(self) -> bool:
+        """Whether a server owns the data directory now, answering or not.
+
+        ``sdw run`` asks this to decide whether it may stop the server at its end: a server
+        someone started on purpose (``sdw warehouse start``) must stay up, even when it is too
+        busy to answer within url()'s connect timeout at the moment of asking.
+        """
+        pid = self._postmaster_field(0)
+        return pid is not None and pid.isdigit() and _pid_alive(int(pid))
+
     def url(self) -> str | None:
         """The URL of the running server, or None when it is not running."""
         port = self._live_port(wait_s=0)
