@@ -1,7 +1,10 @@
 """The file kinds of budget files, for the core's classification: recognised by a layout's
 columns (the CSV header, the first sheet's row 1), whatever the file is called. A file whose
 header is recognisably a budget layout's but lacks a required column is refused whole as
-``MISSING_COLUMN`` (``sdw.ingest.csv_contract``), for xlsx too."""
+``MISSING_COLUMN`` (``sdw.ingest.csv_contract``), for xlsx too. A workbook is recognised from
+its first sheet's row 1 alone (``sdw.ingest.workbook.header``); one over a workbook limit or
+that breaks further on is refused whole as ``WORKBOOK_LIMIT`` / ``WORKBOOK_INVALID``
+(``workbook.guarded``), with the limit and what was measured."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from sdw.budgets import export, rules
 from sdw.budgets.layouts import installed
 from sdw.budgets.parse import parse_budget_file
 from sdw.budgets.tables import CSV_KIND, XLSX_KIND
+from sdw.ingest import workbook
 from sdw.ingest.contract import FileKind, IngestContext, ParsedFile
 from sdw.ingest.csv_contract import (
     HeaderCheck,
@@ -42,14 +46,15 @@ def parse_xlsx_in_contract(path: Path, file_hash: str, ctx: IngestContext) -> Pa
     """The workbook's header checked as a CSV's is (``contract_kind``), then parsed."""
     verdict = xlsx_header_check(path)
     if verdict is not None and verdict.missing:
-        rows = list(export.xlsx_rows(path))
+        rows = export.xlsx_rows(path)  # streamed: only the header and a count are kept
+        _n, header = next(rows)
         return missing_column_file(
             path,
             file_hash,
             XLSX_KIND,
             verdict,
-            header=";".join(rules.cell_text(v) for v in rows[0][1]),
-            data_lines=len(rows) - 1,
+            header=";".join(rules.cell_text(v) for v in header),
+            data_lines=sum(1 for _ in rows),
         )
     return parse_budget_file(path, file_hash, ctx)
 
@@ -64,12 +69,14 @@ KINDS: tuple[FileKind, ...] = (
         "Primitieve begroting;… or a layout of plugins/sdw/budgets/layouts/)",
         csv_header_check,
     ),
-    FileKind(
-        XLSX_KIND,
-        "ingest_finance",
-        export.sniff_xlsx,
-        parse_xlsx_in_contract,
-        "a budget file as xlsx (the same columns in the first sheet, header in row 1)",
-        xlsx_header_check,
+    workbook.guarded(
+        FileKind(
+            XLSX_KIND,
+            "ingest_finance",
+            export.sniff_xlsx,
+            parse_xlsx_in_contract,
+            "a budget file as xlsx (the same columns in the first sheet, header in row 1)",
+            xlsx_header_check,
+        )
     ),
 )

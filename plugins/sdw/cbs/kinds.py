@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sdw.cbs import adres, benefits, kwb, odata, statline
 from sdw.cbs import parse as cbs_parse
+from sdw.ingest import workbook
 from sdw.ingest.contract import FileKind
 from sdw.ingest.csv_contract import contract_kind
 
@@ -27,13 +28,17 @@ KINDS: tuple[FileKind, ...] = (
         lambda path, file_hash, _ctx: cbs_parse.parse_statline_file(path, file_hash),
         "CBS StatLine CSV exports",
     ),
-    contract_kind(
-        "cbs_kwb",
-        "ingest_cbs",
-        kwb.sniff,
-        lambda path, file_hash, _ctx: cbs_parse.parse_kwb_file(path, file_hash),
-        "Kerncijfers wijken en buurten (xlsx or CSV with gwb_code_10, a_inw, …)",
-        kwb.header_check,
+    # a KWB workbook over a workbook limit, or broken past row 1, is refused whole as
+    # WORKBOOK_LIMIT / WORKBOOK_INVALID (sdw.ingest.workbook)
+    workbook.guarded(
+        contract_kind(
+            "cbs_kwb",
+            "ingest_cbs",
+            kwb.sniff,
+            lambda path, file_hash, _ctx: cbs_parse.parse_kwb_file(path, file_hash),
+            "Kerncijfers wijken en buurten (xlsx or CSV with gwb_code_10, a_inw, …)",
+            kwb.header_check,
+        )
     ),
     contract_kind(
         "cbs_odata",

@@ -5,7 +5,10 @@ Wijk or Buurt), one column per variable with CBS's short names (``a_inw``, ``a_0
 ``a_65_oo``, ``a_soz_wb``, ``a_wmo_t`` ...). Quirks: many numbers are stored as text, ``.``
 means missing or secret, counts are rounded to multiples of 5, and the year is only in the
 file or sheet name (``kwb-2023``). Every variable is kept (long format); a cell that is not a
-number keeps its text in value_raw with a null value.
+number keeps its text in value_raw with a null value. The xlsx is read by
+``sdw.ingest.workbook`` (recognised from row 1 alone, streamed within its limits); a number
+cell no rule could take (``inf``, ``1E+300``, ``#DIV/0!``) comes as its text, so it is kept
+as such.
 """
 
 from __future__ import annotations
@@ -13,11 +16,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 
 from sdw.cbs.observations import Observation, parse_value, region_code
-from sdw.ingest.csv_contract import HeaderCheck, check_columns, contract_fragment
+from sdw.ingest import workbook
+from sdw.ingest.csv_contract import (
+    HeaderCheck,
+    check_columns,
+    contract_fragment,
+    unsplit_line,
+)
+from sdw.ingest.layout_rows import decode
 
 CODE_COLUMNS = ("gwb_code_10", "gwb_code")
 DIMENSIONS = frozenset(
@@ -31,7 +43,7 @@ CODE_REQUIRED = "gwb_code_10 (or gwb_code)"
 REQUIRED_MEASURES = ("a_inw", "a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")
 REQUIRED = (CODE_REQUIRED, *REQUIRED_MEASURES)
 SIGNATURE = (CODE_REQUIRED, "regio", "gm_naam", "recs", *REQUIRED_MEASURES)
-_YEAR = re.compile(r"kwb[-_ ]?(\d{4})", re.IGNORECASE)
+_YEAR = re.compile(r"kwb[-_ ]?([0-9]{4})", re.IGNORECASE)  # ASCII digits only
 
 
 def _is_header(cells: Sequence[object]) -> bool:
@@ -52,16 +64,10 @@ def header_names(path: Path) -> list[str] | None:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         try:
-            from openpyxl import load_workbook
-
-            wb = load_workbook(path, read_only=True)
-            try:
-                first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
-            finally:
-                wb.close()
-            return ["" if c is None else str(c) for c in first]
-        except Exception:
-            return None
+            first = workbook.header(path).cells  # a bounded prefix, remembered per file
+        except workbook.WorkbookError:
+            return None  # no workbook that opens within the limits: not this kind
+        return ["" if c is None else str(c) for c in first]
     if suffix in (".csv", ".txt"):
         try:
             with path.open("rb") as fh:
@@ -94,29 +100,47 @@ def header_check(path: Path) -> HeaderCheck | None:
     return check_columns(LABEL, names, SIGNATURE, REQUIRED)
 
 
-def _rows(path: Path) -> tuple[list[str], Iterable[tuple[int, Sequence[object]]], str]:
-    """(header, numbered data rows, sheet or file name holding the year)."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+Table = tuple[list[str], Iterable[tuple[int, Sequence[object]]], str]
 
-        wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
-        wb.close()
-        header = [str(c).strip().lower() if c is not None else "" for c in rows[0]]
-        return header, list(enumerate(rows[1:], start=2)), ws.title
-    text = path.read_bytes().decode("utf-8-sig")
+
+@contextmanager
+def _table(path: Path) -> Iterator[Table]:
+    """(header, numbered data rows, sheet or file name holding the year). A workbook's rows are
+    streamed while the context is open (raising ``workbook.WorkbookError`` at a limit)."""
+    if path.suffix.lower() == ".xlsx":
+        with workbook.first_sheet(path) as sheet:
+            rows = sheet.rows()
+            first = next(rows, None)
+            head: Sequence[object] = ()
+            if first is not None and first[0] == 1:
+                head = first[1]
+            elif first is not None:  # no row 1: an empty header, the row is data
+                rows = chain([first], rows)
+            header = [str(c).strip().lower() if c is not None else "" for c in head]
+            yield header, rows, sheet.name
+        return
+    # UTF-8, or Windows-1252 as Excel saves a CSV: bytes that are neither never fail the file
+    text = decode(path.read_bytes())
     lines = text.splitlines()
     sep = ";" if ";" in lines[0] else ","
     reader = list(csv.reader(io.StringIO(text), delimiter=sep))
     header = [c.strip().lower() for c in reader[0]]
-    return header, list(enumerate(reader[1:], start=2)), path.name
+    yield header, list(enumerate(reader[1:], start=2)), path.name
 
 
 def read_kwb(path: Path) -> tuple[int, list[Observation], list[tuple[int, str, str]], int]:
     """(year, observations, bad rows as (line, reason, text), data rows)."""
-    header, rows, sheet = _rows(path)
+    with _table(path) as (header, rows, sheet):
+        return _observations(path, header, rows, sheet)
+
+
+def _observations(
+    path: Path, header: list[str], rows: Iterable[tuple[int, Sequence[object]]], sheet: str
+) -> tuple[int, list[Observation], list[tuple[int, str, str]], int]:
     year = year_from_name(sheet, path.name)
+    # A CSV line of another width than the header is refused (a sheet's row may end early:
+    # empty cells at its end are not written, and cells right of the header are ignored).
+    csv_file = path.suffix.lower() != ".xlsx"
     if "jaar" in header:
         year = None  # per row below
     code_col = next(header.index(c) for c in CODE_COLUMNS if c in header)
@@ -129,6 +153,10 @@ def read_kwb(path: Path) -> tuple[int, list[Observation], list[tuple[int, str, s
         if not any(c not in (None, "") for c in row):
             continue
         n += 1
+        if csv_file and len(row) != len(header):  # which cell is which is unknown: not kept
+            reason = f"{len(row)} fields where the header has {len(header)}"
+            bad.append((lineno, reason, unsplit_line(len(row), len(header))))
+            continue
         cells = list(row) + [None] * (len(header) - len(row))
         try:
             code = region_code(cells[code_col])
