@@ -10,6 +10,9 @@ what landed still obeys it:
 - WARNING, not an error: granted more than requested. Registers do contain such rows (an
   increased grant, a request stated without a later top-up), so it is reported, never stops
   the build.
+- WARNING, not an error: an amount beyond the ingest bound (10^11 euros, ``sdw.money.BOUND``),
+  named by file, line, column and value: only a row loaded by an older version can hold one;
+  dbt's staging leaves it out of the marts (an error would stop every build on the same raw).
 
 What every table a layout file fills obeys (year, layout, one row per line) is
 ``sdw.validation.spec.layout_table_suite``'s.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sdw.money import BOUND
 from sdw.subsidies.rules import AMOUNT_COLUMNS, YEARS
 from sdw.validation.spec import SuiteDefinition, layout_table_suite
 
@@ -49,6 +53,22 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
                    AS discrepancy
             FROM {raw}.subsidy_grant WHERE verleend_bedrag > aangevraagd_bedrag""",
         "granted above requested: unusual, registers do contain it",
+        warning=True,
+    )
+    suite.no_rows(
+        "raw_subsidies_amount_beyond_bound",
+        "SELECT * FROM ("
+        + " UNION ALL ".join(
+            f"""SELECT _source_file, line_number,
+                       _source_file || ' line ' || line_number || ': {c} ' || {c}
+                       || ' is beyond the ingest bound; the row is left out of the marts'
+                       AS discrepancy
+                FROM {raw}.subsidy_grant WHERE abs({c}) >= {BOUND}"""
+            for c in AMOUNT_COLUMNS
+        )
+        + ") AS beyond_bound",
+        f"an amount beyond the ingest bound (< {BOUND} euros), loaded by an older version: "
+        "left out of the marts by staging; correct the register and load it again",
         warning=True,
     )
     return suite.definition()

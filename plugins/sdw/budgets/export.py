@@ -4,16 +4,17 @@ file's euro totals); this module holds what is the budget's own:
 
 - the row rules (``parse_record``) and the rule over a file's rows: a budget line once per
   municipality, year and report version (``BUDGET_DUPLICATE_LINE``, the first row loads);
-- xlsx: the first sheet, read with openpyxl (read-only, cached values of formulas); the header
+- xlsx: the first sheet, read by ``sdw.ingest.workbook`` (within its limits; cached values of
+  formulas; a cell no rule could take comes as its text: ``inf``, ``#DIV/0!``); the header
   is row 1, a row's line number is its sheet row; empty rows are skipped and cells right of
   the header are ignored. Cells may be numbers, dates or text: a number cell is a binary
   float, taken to the cent when it lies within 0.000001 of one (the noise of a spreadsheet's
-  arithmetic), else refused as not exact.
+  arithmetic), else refused as not exact; like every amount, within ``sdw.money.BOUND``.
 """
 
 from __future__ import annotations
 
-import zipfile
+import math
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -21,11 +22,11 @@ from pathlib import Path
 
 from sdw.budgets import rules
 from sdw.budgets.layouts import installed
-from sdw.ingest import layout_rows
+from sdw.ingest import layout_rows, workbook
 from sdw.ingest.contract import Rejected
 from sdw.ingest.layout_rows import LayoutFile, RowRules, field_index, layout_of
 from sdw.ingest.layouts import Layout
-from sdw.money import Unreadable, parse_amount, parse_year
+from sdw.money import BOUND, Unreadable, parse_amount, parse_year
 
 TEXT_FIELDS = ("budget_line_name", "programma", "project", "kostenplaats")
 TEXT_LIMIT = 2000  # characters of a text field kept
@@ -34,8 +35,16 @@ BudgetFile = LayoutFile  # a budget file as read: its rows, bad rows and euro to
 
 
 def _money(value: object) -> object:
-    """A spreadsheet's float as the cents it stands for, when it is one (see module doc)."""
-    if isinstance(value, float) and abs(value * 100 - round(value * 100)) < FLOAT_NOISE * 100:
+    """A spreadsheet's float as the cents it stands for, when it is one (see module doc). A
+    float that is not finite or lies beyond ``sdw.money.BOUND`` (``inf``, ``nan``, ``1E+300``)
+    is handed on as it is, for ``parse_amount`` to refuse by name: rounding it here would
+    raise OverflowError or ValueError instead of quarantining its row."""
+    if (
+        isinstance(value, float)
+        and math.isfinite(value)
+        and abs(value) < BOUND
+        and abs(value * 100 - round(value * 100)) < FLOAT_NOISE * 100
+    ):
         return Decimal(round(value * 100)) / 100
     return value
 
@@ -130,30 +139,37 @@ def read_csv_text(text: str, layouts: tuple[Layout, ...] | None = None) -> Budge
 # ----------------------------------------------------------------------------------- xlsx
 
 
-def xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[object, ...]]]:
-    """(sheet row, cell values) of the first sheet, the header first; empty rows skipped."""
-    from openpyxl import load_workbook
+def _filled(values: tuple[object, ...]) -> bool:
+    return any(v is not None and str(v).strip() for v in values)
 
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = wb.worksheets[0]
-        for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if n == 1 or any(v is not None and str(v).strip() for v in values):
-                yield n, tuple(values)
-    finally:
-        wb.close()
+
+def xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """(sheet row, cell values) of the first sheet: row 1 first (empty when the sheet has
+    none), then the rows that hold something. Raises ``workbook.WorkbookError`` (over a limit,
+    or no readable xlsx), which the kind turns into the file's quarantine."""
+    with workbook.first_sheet(path) as sheet:
+        rows = sheet.rows()
+        first = next(rows, None)
+        if first is not None and first[0] == 1:
+            yield first
+        else:
+            yield 1, ()
+            if first is not None and _filled(first[1]):
+                yield first
+        for n, values in rows:
+            if _filled(values):
+                yield n, values
 
 
 def xlsx_header(path: Path) -> list[str] | None:
-    """The first sheet's row 1 as text; None when the file is not a workbook."""
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    """The first sheet's row 1 as text, from a bounded prefix of the file (``workbook.header``,
+    remembered for the other sniffers); None when it is no workbook that opens within the
+    limits: not this kind (classification tries the others)."""
     try:
-        for _n, values in xlsx_rows(path):
-            return [rules.cell_text(v) for v in values]
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException):
-        return None  # not a workbook: not this kind (classification tries the others)
-    return None
+        cells = workbook.header(path).cells
+    except workbook.WorkbookError:
+        return None
+    return [rules.cell_text(v) for v in cells]
 
 
 def read_xlsx(path: Path, layouts: tuple[Layout, ...] | None = None) -> BudgetFile:

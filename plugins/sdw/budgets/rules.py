@@ -1,6 +1,8 @@
 """Reason codes of budget files and the value rules no layout can change. A rejected row is
 quarantined with its reason (naming the column and the value as written); the other rows load.
-An amount that cannot be read is never taken as 0."""
+An amount that cannot be read is never taken as 0. Digits are ASCII 0-9 (``[0-9]``, never
+``\\d``, which also matches Arabic-Indic and full-width digits): a code, year or date written
+in other digits is refused, not read as the number it might mean."""
 
 from __future__ import annotations
 
@@ -35,13 +37,13 @@ AMOUNT_COLUMNS = (
 # Expected non-negative; a negative value loads (a revenue line, a correction) and the raw
 # suite reports it as a WARNING (expectations/raw_budgets.py).
 NON_NEGATIVE = ("primitieve_begroting", "verplichtingen")
-TAAKVELD_SHAPE = r"^\d\.\d{1,2}$"
+TAAKVELD_SHAPE = r"^[0-9]\.[0-9]{1,2}$"  # also PostgreSQL's regex in the raw suite
 
-_GM = re.compile(r"^(?:GM)?(\d{1,4})$")
-_TAAKVELD = re.compile(r"^(\d\.\d{1,2})(?:$|[\s:\-\u2013])")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_NL_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
-_TRAILING_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_GM = re.compile(r"^(?:GM)?([0-9]{1,4})$")
+_TAAKVELD = re.compile(r"^([0-9]\.[0-9]{1,2})(?:$|[\s:\-\u2013])")
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_NL_DATE = re.compile(r"^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$")
+_TRAILING_TIME = re.compile(r"[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
 
 
 def cell_text(value: object) -> str:

@@ -26,6 +26,9 @@ exports it (column names after the Gemeentelijk Gegevensmodel, docs/procedure-ti
   municipality) when the case system only knows the wijk. Both given: the address wins.
   Neither: the case counts under district ``UNKNOWN``.
 
+Digits are ASCII 0-9 throughout (``[0-9]``, never ``\\d``): a code, date or number written in
+Arabic-Indic or full-width digits is refused, not read as the number it might mean.
+
 A row breaking a rule is rejected with a reason code (``sdw.cases.rules``); the other rows
 load.
 """
@@ -50,6 +53,7 @@ from sdw.cases.rules import (
     ROW_MALFORMED,
 )
 from sdw.ingest.contract import BadRow, Rejected  # a row breaking the contract
+from sdw.money import foreign_digits
 
 HEADER = (
     "gemeentecode",
@@ -91,12 +95,12 @@ OUTCOMES = {
 }
 DECIDED = ("toegekend", "afgewezen")
 
-_NL_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_TRAILING_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_NL_DATE = re.compile(r"^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$")
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_TRAILING_TIME = re.compile(r"[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
 _PC6 = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
-_HUISNUMMER = re.compile(r"^(\d{1,5})(?:\D.*)?$")
-_WIJKCODE = re.compile(r"^(?:WK(\d{6})|(\d{3,6}))$")
+_HUISNUMMER = re.compile(r"^([0-9]{1,5})(?:[^0-9].*)?$")
+_WIJKCODE = re.compile(r"^(?:WK([0-9]{6})|([0-9]{3,6}))$")
 _YEARS = (1990, 2100)  # outside: a typo, not a Wmo/Jeugdwet case
 
 
@@ -206,9 +210,9 @@ def parse_date(text: str, column: str) -> date | None:
 
 def _gemeentecode(text: str) -> str:
     gm = text.strip().upper()
-    if re.fullmatch(r"\d{4}", gm):
+    if re.fullmatch(r"[0-9]{4}", gm):
         gm = "GM" + gm
-    if not re.fullmatch(r"GM\d{4}", gm):
+    if not re.fullmatch(r"GM[0-9]{4}", gm):
         raise Rejected(ROW_MALFORMED, f"gemeentecode {text.strip()!r} is not GM + 4 digits")
     return gm
 
@@ -266,6 +270,8 @@ def _address(values: dict[str, str], gm: str) -> tuple[str | None, int | None, i
     if postcode or huisnummer:
         if not _PC6.match(postcode):
             raise Rejected(ADDRESS_INVALID, "postcode is not a PC6 like 1234AB")
+        if foreign_digits(huisnummer):  # 12٣ is not 12 with a toevoeging; not named: personal
+            raise Rejected(ADDRESS_INVALID, "huisnummer holds digits other than 0-9")
         m = _HUISNUMMER.match(huisnummer)
         if not m:
             raise Rejected(ADDRESS_INVALID, "huisnummer is missing or does not start with a number")

@@ -12,16 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdw.ingest.csv_contract import HeaderCheck, check_columns, first_line, header_cells
+from sdw.money import shown
 
 LABEL = "CBS address file (PC6;Huisnummer;Buurt<jaar>;Wijk<jaar>;Gemeente<jaar>)"
 COLUMNS = ("PC6", "Huisnummer", "Buurt<jaar>", "Wijk<jaar>", "Gemeente<jaar>")
-_COLUMN = re.compile(r"^(?:(pc6)|(huisnummer)|(buurt)\d{4}|(wijk)\d{4}|(gemeente)\d{4})$")
+_COLUMN = re.compile(r"^(?:(pc6)|(huisnummer)|(buurt)[0-9]{4}|(wijk)[0-9]{4}|(gemeente)[0-9]{4})$")
 _HEADER = re.compile(
-    r"^\ufeff?\"?PC6\"?[;,]\"?Huisnummer\"?[;,]\"?Buurt(\d{4})\"?[;,]\"?Wijk\1\"?[;,]"
+    r"^\ufeff?\"?PC6\"?[;,]\"?Huisnummer\"?[;,]\"?Buurt([0-9]{4})\"?[;,]\"?Wijk\1\"?[;,]"
     r"\"?Gemeente\1\"?\s*$",
     re.IGNORECASE,
 )
 _POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+# The numbers of a row: a huisnummer (at most 99999) and CBS codes as integers (BU + 8, WK + 6,
+# GM + 4 digits without prefix or leading zeros), in ASCII digits.
+_NUMBERS = ("huisnummer", "buurt", "wijk", "gemeente")
+_WIDTHS = (5, 8, 6, 4)
 
 
 def address_file_year(path: Path) -> int | None:
@@ -67,6 +72,11 @@ def parse_line(line: str, sep: str) -> AddressRow:
     pc = parts[0].replace(" ", "").upper()
     if not _POSTCODE.match(pc):
         raise ValueError(f"postcode {parts[0]!r} is not a PC6 like 1234AB")
+    for name, text, width in zip(_NUMBERS, parts[1:], _WIDTHS, strict=True):
+        if not re.fullmatch(f"[0-9]{{1,{width}}}", text):  # ASCII: int() takes ١٢٣ and +5
+            raise ValueError(
+                f"{name} {shown(text)} is not a whole number of at most {width} digits"
+            )
     hn, buurt, wijk, gem = (int(p) for p in parts[1:])
     if not (buurt // 100 == wijk and wijk // 100 == gem):
         raise ValueError(f"buurt {buurt} is not inside wijk {wijk} of gemeente {gem}")

@@ -14,6 +14,8 @@ municipality x wijk x month x regulation)::
 - aantal_personen: persons receiving that benefit that month, integer >= 0 (unrounded; the
   marts suppress small cells) and below 1,000,000, more than any wijk's population: a longer
   number is a mistake, and may be a BSN typed into the wrong cell.
+Digits are ASCII 0-9 throughout: a code, month or count in Arabic-Indic or full-width digits
+(which Python's ``\\d`` and ``int()`` would take) is refused, not read.
 A row breaking a rule is quarantined with its five fields (a line of another width is not
 kept: it may hold personal data); the others load. A header that has more than half of these
 columns but not all is refused whole (MISSING_COLUMN, see ``sdw.ingest.csv_contract``).
@@ -38,7 +40,7 @@ from sdw.ingest.csv_contract import (
 LABEL = "municipal benefits file (gemeentecode;wijkcode;maand;regeling;aantal_personen)"
 HEADER = ("gemeentecode", "wijkcode", "maand", "regeling", "aantal_personen")
 REGELINGEN = ("participatiewet", "ioaw", "ioaz", "bbz")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,12 @@ def parse_row(fields: list[str]) -> BenefitRow:
         raise ValueError(f"{len(fields)} fields, expected {len(HEADER)}")
     gm, wk, maand, regeling, aantal = fields
     gm = gm.upper()
-    if re.fullmatch(r"\d{4}", gm):
+    if re.fullmatch(r"[0-9]{4}", gm):
         gm = "GM" + gm
-    if not re.fullmatch(r"GM\d{4}", gm):
+    if not re.fullmatch(r"GM[0-9]{4}", gm):
         raise ValueError(f"gemeentecode {gm!r} is not GM + 4 digits")
     wk = wk.upper()
-    if not re.fullmatch(r"WK\d{6}", wk):
+    if not re.fullmatch(r"WK[0-9]{6}", wk):
         raise ValueError(f"wijkcode {wk!r} is not WK + 6 digits")
     if wk[2:6] != gm[2:]:
         raise ValueError(f"wijk {wk} does not lie in {gm}")
@@ -89,7 +91,7 @@ def parse_row(fields: list[str]) -> BenefitRow:
         raise ValueError(f"maand {maand!r} is not YYYY-MM")
     if regeling.lower() not in REGELINGEN:
         raise ValueError(f"regeling {regeling!r} is not one of {', '.join(REGELINGEN)}")
-    if not re.fullmatch(r"\d+", aantal):
+    if not re.fullmatch(r"[0-9]+", aantal):  # ASCII: int() takes ١٢٣ too
         raise ValueError(f"aantal_personen {aantal!r} is not a whole number >= 0")
     if len(aantal.lstrip("0")) > 6:
         raise ValueError(f"aantal_personen {aantal!r} is more than any wijk's population")

@@ -8,14 +8,22 @@ empty, ``x``) is ``None``, never 0: a secret cell is not a zero.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from sdw.money import shown
 
 # Region codes as CBS writes them once trimmed: GM + 4, WK + 6, BU + 8 digits (NL00 = country).
-REGION_CODE = re.compile(r"^(GM\d{4}|WK\d{6}|BU\d{8}|NL\d{2})$")
+REGION_CODE = re.compile(r"^(GM[0-9]{4}|WK[0-9]{6}|BU[0-9]{8}|NL[0-9]{2})$")
 _MISSING = {"", ".", "x", "-", "?"}
-_SUFFIX = re.compile(r"_\d+$")
+# A number as CBS writes it once trimmed: a sign, ASCII digits (a KWB download may group
+# thousands with a space: "12 345", each group exactly three digits), one decimal point or comma.
+_NUMBER = re.compile(r"^([+-]?)([0-9]{1,3}(?: [0-9]{3})+|[0-9]*)(?:[.,]([0-9]*))?$")
+VALUE_LIMIT = Decimal(10) ** 15  # beyond any statistic of Dutch regions (NL's GDP < 10^13)
+VALUE_DECIMALS = 20  # a spreadsheet's float noise has 17; CBS publishes at most a few
+_SUFFIX = re.compile(r"_[0-9]+$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -32,28 +40,54 @@ class Observation:
 
 
 def parse_value(raw: object) -> tuple[Decimal | None, str | None]:
-    """(number, text as in the file). Numbers stored as text, padding and a Dutch decimal comma
-    are accepted; ``.`` and friends mean secret or missing and give None."""
+    """(number, text as in the file). Numbers stored as text, padding, thousands grouped by a
+    space in threes (``12 345``, as a KWB download writes them) and a Dutch decimal comma are
+    accepted; ``.`` and friends mean secret or missing and give None.
+
+    Anything else raises ValueError naming the value, so its row is refused and the rest of
+    the file loads: digits other than ASCII 0-9 (Arabic-Indic ``١٢٣``, full-width U+FF10-FF19:
+    ``Decimal()`` would take them), any other space inside the digits (``12 3``), an exponent,
+    ``Infinity``/``NaN`` (also as a spreadsheet's or JSON's float), and a number beyond
+    ``VALUE_LIMIT`` or with more than ``VALUE_DECIMALS`` decimals, which no CBS statistic has
+    and PostgreSQL's numeric may not hold (1E+400 reads as a float's inf; 0.000...1 with
+    20,000 zeros exceeds its scale)."""
     if raw is None:
         return None, None
     if isinstance(raw, bool):
         raise ValueError(f"not a number: {raw!r}")
-    if isinstance(raw, int | float):
+    if isinstance(raw, int | float | Decimal):
+        if isinstance(raw, int) and raw.bit_length() > 64:  # str() refuses > 4300 digits
+            raise ValueError(f"not a CBS number: an integer of {raw.bit_length()} bits")
         text = repr(raw) if isinstance(raw, float) else str(raw)
-        return Decimal(text), text
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise ValueError(f"not a number: {text!r}")
+        value = Decimal(text)
+        if not value.is_finite():
+            raise ValueError(f"not a number: {text!r}")
+        return _bounded(value, text), text
     text = str(raw).strip()
     if text.lower() in _MISSING:
         return None, text
-    candidate = text.replace(" ", "")
-    if "," in candidate and "." not in candidate:
-        candidate = candidate.replace(",", ".")
-    try:
-        value = Decimal(candidate)
-    except InvalidOperation as exc:
-        raise ValueError(f"not a number: {text!r}") from exc
-    if not value.is_finite():
-        raise ValueError(f"not a number: {text!r}")
-    return value, text
+    m = _NUMBER.match(text.replace("\u00a0", " ").replace("\u202f", " "))
+    if m is None or not (m[2] or m[3]):
+        raise ValueError(f"not a number: {shown(text)}")
+    # ASCII digits only (see _NUMBER); the decimal comma as a point, "12" stays 12, not 12.0
+    candidate = f"{m[1]}{m[2].replace(' ', '') or '0'}" + (f".{m[3]}" if m[3] else "")
+    return _bounded(Decimal(candidate), text), text
+
+
+def _bounded(value: Decimal, text: str) -> Decimal:
+    """``value`` when it lies within ``VALUE_LIMIT`` with at most ``VALUE_DECIMALS`` decimals
+    (trailing zeros not counted); decided on its digits, without arithmetic that could round
+    or overflow."""
+    if value.copy_abs() >= VALUE_LIMIT:
+        raise ValueError(f"{shown(text)} is beyond any CBS statistic (at most 10^15)")
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: the callers refused inf and NaN
+    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if exponent + zeros < -VALUE_DECIMALS:
+        raise ValueError(f"{shown(text)} has more than {VALUE_DECIMALS} decimals")
+    return value
 
 
 def region_code(raw: object) -> str:
@@ -90,19 +124,19 @@ def normalise_period(raw: object) -> str:
     """``2019JJ00`` -> ``2019``; ``2023KW02`` -> ``2023Q2``; ``2024MM03`` and StatLine's label
     ``2024 maart`` -> ``2024-03``. A trailing ``*`` (CBS: provisional figures) is dropped."""
     text = str(raw or "").strip().rstrip("*").strip()
-    m = re.fullmatch(r"(\d{4}) ([a-z]+)", text.lower())
+    m = re.fullmatch(r"([0-9]{4}) ([a-z]+)", text.lower())
     if m and m[2] in _MONTHS:
         return f"{m[1]}-{_MONTHS[m[2]]:02d}"
-    m = re.fullmatch(r"(\d{4})(?:JJ00)?", text)
+    m = re.fullmatch(r"([0-9]{4})(?:JJ00)?", text)
     if m:
         return m[1]
-    m = re.fullmatch(r"(\d{4})\s*(?:KW0?|Q|\s*\d?e? ?kwartaal ?)([1-4])", text, re.IGNORECASE)
+    m = re.fullmatch(r"([0-9]{4})\s*(?:KW0?|Q|\s*[0-9]?e? ?kwartaal ?)([1-4])", text, re.IGNORECASE)
     if m:
         return f"{m[1]}Q{m[2]}"
-    m = re.fullmatch(r"(\d{4})\s*(?:MM|-)(\d{2})", text)
+    m = re.fullmatch(r"([0-9]{4})\s*(?:MM|-)([0-9]{2})", text)
     if m and 1 <= int(m[2]) <= 12:
         return f"{m[1]}-{m[2]}"
-    m = re.fullmatch(r"(\d{4}) (\d)e kwartaal", text)
+    m = re.fullmatch(r"([0-9]{4}) ([0-9])e kwartaal", text)
     if m:
         return f"{m[1]}Q{m[2]}"
     raise ValueError(f"not a CBS period: {raw!r}")

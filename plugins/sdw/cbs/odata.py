@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from sdw.cbs.observations import (
     region_code,
     strip_suffix,
 )
+from sdw.money import shown
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +79,33 @@ def sniff(path: Path) -> bool:
     return "TypedDataSet" in head or "#Observations" in head or '"Observations"' in head
 
 
+def _json_int(text: str) -> int | Decimal:
+    """A JSON integer: an ``int``, or beyond 18 digits a ``Decimal``, which ``parse_value``
+    refuses by name. Python refuses to read an integer of more than 4,300 digits as ``int``: a
+    ValueError for the whole file instead of one refused record."""
+    return int(text) if len(text) <= 18 else Decimal(text)
+
+
+def _record_text(row: object) -> str:
+    """A refused record as quarantine keeps it (a ``Decimal`` from ``_json_int`` as its text)."""
+    return json.dumps(row, default=str)[:2000]
+
+
+def odata_version(bundle: dict[str, Any]) -> int:
+    """3 or 4: the bundle's ``odata_version`` (a number or its ASCII text), else judged by its
+    records. Anything else refuses the file with a reason naming it (``int()`` would read
+    ``"٤"`` as 4 and ``3.9`` as 3)."""
+    stated = bundle.get("odata_version")
+    if stated is None or stated == "":
+        return 4 if "Observations" in bundle else 3
+    if not isinstance(stated, bool) and str(stated).strip() in ("3", "4"):
+        return int(str(stated).strip())
+    raise ValueError(f"odata_version {shown(str(stated))} is not 3 or 4")
+
+
 def load_bundle(path: Path) -> dict[str, Any]:
     """The file as a bundle, whichever of the accepted shapes it has."""
-    doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    doc = json.loads(path.read_bytes().decode("utf-8-sig"), parse_int=_json_int)
     if "value" in doc and ("odata.metadata" in doc or "@odata.context" in doc):
         ctx = str(doc.get("odata.metadata") or doc.get("@odata.context"))
         v4 = "#Observations" in ctx
@@ -156,7 +182,7 @@ def read_odata(
     """(table_id, version, observations, bad records (number, reason, text), records)."""
     bundle = load_bundle(path)
     table_id = bundle.get("table_id")
-    version = int(bundle.get("odata_version") or (4 if "Observations" in bundle else 3))
+    version = odata_version(bundle)
     names = {str(r.get("Key", "")).strip(): r.get("Title") for r in bundle.get("regions", [])}
     obs: list[Observation] = []
     bad: list[tuple[int, str, str]] = []
@@ -189,7 +215,7 @@ def read_odata(
                         )
                     )
             except (ValueError, StopIteration, TypeError) as exc:
-                bad.append((n, str(exc) or "no region column", json.dumps(row)[:2000]))
+                bad.append((n, str(exc) or "no region column", _record_text(row)))
     else:
         labels = _v4_labels(bundle.get("MeasureCodes", []), bundle.get("MeasureGroups", []))
         for n, row in enumerate(records, start=1):
@@ -214,7 +240,7 @@ def read_odata(
                     )
                 )
             except (ValueError, StopIteration, TypeError, KeyError) as exc:
-                bad.append((n, str(exc) or "no region column", json.dumps(row)[:2000]))
+                bad.append((n, str(exc) or "no region column", _record_text(row)))
     return table_id, version, obs, bad, len(records)
 
 

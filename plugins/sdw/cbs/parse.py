@@ -39,7 +39,7 @@ from sdw.ingest.writer import QuarantineRecord
 
 
 def _table_id(name: str) -> str | None:
-    m = re.search(r"(\d{5}NED)", name, re.IGNORECASE)
+    m = re.search(r"([0-9]{5}NED)", name, re.IGNORECASE)
     return m[1].upper() if m else None
 
 

@@ -3,8 +3,10 @@ core's layout reader (``sdw.ingest.layout_rows``: CSV header, line numbers, malf
 the register's own euro totals); this module holds what is the register's own:
 
 - the row rules (``parse_record``): a plausible year, amounts never below zero, a recipient;
-- JSON: an array of objects, read with exact decimals. A record's line number is its position
-  in the array (1 = the first object): JSON has no lines a person would count.
+- JSON: an array of objects, every number read as an exact decimal. A record's line number is
+  its position in the array (1 = the first object): JSON has no lines a person would count.
+- Amounts and years are read by ``sdw.money`` (ASCII digits only, within ``sdw.money.BOUND``):
+  a cell that is not one quarantines its row with a reason naming it, never the file.
 - Text fields are kept as the register publishes them (trimmed; empty is absent). The register
   is a public document whose publisher already decided how a private person appears (Amsterdam:
   ``(Particulier)``); nothing is added or looked up. A BSN-like number in any text is masked
@@ -102,7 +104,11 @@ def read_csv_text(text: str, layouts: tuple[Layout, ...] | None = None) -> Regis
 
 
 def load_json(text: str) -> object:
-    return json.loads(text, parse_float=Decimal)
+    """Every JSON number as an exact ``Decimal``: a float would not be exact to the cent, and
+    Python refuses to read an integer of more than 4,300 digits (a ValueError for the whole
+    file), where ``parse_amount`` refuses the one cell by name. JSON's ``NaN`` and
+    ``Infinity`` too, so the refusal names them as written."""
+    return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal)
 
 
 def json_layout(data: object, layouts: tuple[Layout, ...]) -> Layout | None:

@@ -1,8 +1,14 @@
 -- One row per municipality x begrotingsjaar x report_version x budget_line: the line as the
--- latest loaded file of that version states it. Every report version of a year is kept (a
+-- winning file of that version states it. Every report version of a year is kept (a
 -- quarter's figures are never overwritten by the next quarter's); only a re-export of the
 -- same version (a corrected file) replaces a line, and only the lines it contains. The
--- version's peildatum is that of its latest loaded file, for every line of the version.
+-- version's peildatum is that of its winning file, for every line of the version.
+--
+-- Which file wins (docs/budgets.md, "Which file wins"): the later delivery (ingest run); within
+-- one delivery the later Peildatum; on an equal Peildatum the file name that sorts last (byte
+-- order). Never the order in which the workers happened to commit. Only two files of one
+-- delivery with the same Peildatum and the same name (two folders of the inbox) fall through
+-- to the file hash; audit.ambiguous_delivery lists every such set and says what decided it.
 
 with
 
@@ -12,20 +18,43 @@ budget_lines as (
 
 ),
 
+deliveries as (
+
+    -- a delivery (ingest run) is as late as its first load: every file of it ranks as of the
+    -- same moment, whatever order its workers committed in
+    select
+        batch_id,
+        min(loaded_at) as delivered_at
+
+    from budget_lines
+    group by batch_id
+
+),
+
 ranked as (
 
     select
-        *,
+        budget_lines.*,
         row_number() over (
-            partition by municipality_code, begrotingsjaar, report_version, budget_line
-            order by loaded_at desc, file_hash desc, line_number desc
+            partition by
+                budget_lines.municipality_code, budget_lines.begrotingsjaar,
+                budget_lines.report_version, budget_lines.budget_line
+            order by
+                deliveries.delivered_at desc, budget_lines.peildatum desc,
+                convert_to(budget_lines.source_file, 'UTF8') desc, budget_lines.file_hash desc,
+                budget_lines.line_number desc
         ) as line_rank,
-        first_value(peildatum) over (
-            partition by municipality_code, begrotingsjaar, report_version
-            order by loaded_at desc, file_hash desc
+        first_value(budget_lines.peildatum) over (
+            partition by
+                budget_lines.municipality_code, budget_lines.begrotingsjaar,
+                budget_lines.report_version
+            order by
+                deliveries.delivered_at desc, budget_lines.peildatum desc,
+                convert_to(budget_lines.source_file, 'UTF8') desc, budget_lines.file_hash desc
         ) as version_peildatum
 
     from budget_lines
+    inner join deliveries on budget_lines.batch_id = deliveries.batch_id
 
 ),
 

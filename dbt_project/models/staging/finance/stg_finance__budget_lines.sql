@@ -2,12 +2,24 @@
 -- (intermediate/finance/int_budget_lines_latest_version does that). The Dutch terms that the
 -- budget_realisation mart publishes (begrotingsjaar, peildatum, taakveld, programma,
 -- kostenplaats) keep their names; the amounts get English names with their unit.
+--
+-- A row with an amount beyond the ingest bound (|amount| >= 10^11 euros, sdw.money.BOUND) is
+-- left out: ingest refuses such a cell since the bound exists, so only a row loaded by an older
+-- version can hold one. Kept, it would overflow the marts' types on every build, for ever;
+-- the raw suite (expectations/raw_budgets.py) names its file, line and value as a warning.
 
 with
 
 source as (
 
     select * from {{ source('finance', 'budget_line') }}
+    where
+        coalesce(abs(primitieve_begroting), 0) < 100000000000
+        and coalesce(abs(begrotingswijzigingen), 0) < 100000000000
+        and coalesce(abs(overheveling), 0) < 100000000000
+        and coalesce(abs(realisatie), 0) < 100000000000
+        and coalesce(abs(verplichtingen), 0) < 100000000000
+        and coalesce(abs(prognose), 0) < 100000000000
 
 ),
 
@@ -24,6 +36,7 @@ renamed as (
         programma,
         project,
         kostenplaats,
+        -- numeric(14, 2) holds the bound; the mart's sums of a line's parts stay below 10^12
         primitieve_begroting::numeric(14, 2) as primitive_budget_eur,
         begrotingswijzigingen::numeric(14, 2) as amendments_eur,
         overheveling::numeric(14, 2) as carry_over_eur,
