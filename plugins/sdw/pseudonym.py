@@ -77,7 +77,7 @@ _MASKS = re.compile(_MASK)
 _INVISIBLE = frozenset({"Mn", "Me", "Cf"})
 
 
-def _skeleton(text: str) -> tuple[str, list[int]]:
+def as_seen(text: str) -> tuple[str, list[int]]:
     """The text as a reader sees its digits: invisible characters dropped, every decimal digit
     of any script as its ASCII digit; with, per character kept, its index in ``text``."""
     chars: list[str] = []
@@ -105,7 +105,7 @@ def mask_bsns(
     logs and free text may show. A BSN here is the content of any ``Bsn`` element; any run of
     exactly nine ASCII digits that passes the elfproef or is one of the ``known`` BSNs of the
     message (which may fail it); a ``known`` BSN anywhere, even inside a longer run of digits;
-    and the same as a reader sees the text (``_skeleton``: digits behind or between combining
+    and the same as a reader sees the text (``as_seen``: digits behind or between combining
     marks and invisible characters, digits of other scripts). With ``only_known`` only the
     ``known`` BSNs are masked (an identifier's other digits are kept: ``BsnScrubber``)."""
 
@@ -132,7 +132,7 @@ _NINE_RUN = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
 def _mask_as_seen(text: str, pseudonymiser: Pseudonymiser, is_bsn: Callable[[str], bool]) -> str:
     """Mask the BSNs that only show once invisible characters are dropped and other scripts'
     digits read as ASCII; the rest of the text stays as written."""
-    seen, where = _skeleton(text)
+    seen, where = as_seen(text)
     masks = [m.span() for m in _MASKS.finditer(seen)]
     spans: list[tuple[int, int, str]] = []
     for m in _NINE_RUN.finditer(seen):
@@ -149,7 +149,7 @@ def visible(value: str) -> str:
     """A value as a reader sees it: surrounding white space and invisible characters dropped,
     other scripts' digits as ASCII digits (what ``BsnScrubber`` compares with a BSN)."""
     value = value.strip()
-    return value if value.isascii() else _skeleton(value)[0].strip()
+    return value if value.isascii() else as_seen(value)[0].strip()
 
 
 def bsn_values(text: str) -> set[str]:

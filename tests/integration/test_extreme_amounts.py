@@ -222,6 +222,7 @@ def test_raw_beyond_the_bound_is_left_out_and_named(built: str) -> None:
         result = run_suite(suite, built, f"test-{uuid.uuid4().hex[:6]}")
         assert result.success, result.summary  # a warning: the build goes on
         assert f"WARNING {asset}" in result.summary
+        assert named in result.summary  # the summary names the file, line and value
         check = next(
             c for c in load_suite_module(suite).build_suite().checks if c.asset_name == asset
         )

@@ -212,3 +212,11 @@ def test_a_corrupt_files_einval_is_the_files_not_the_disks() -> None:
     assert not disk_failure(OSError(errno.EINVAL, "Invalid argument"))
     assert disk_failure(OSError(errno.EIO, "Input/output error"))
     assert not disk_failure(OSError("no errno"))
+
+
+def test_an_alert_masks_nine_digit_runs_as_a_reader_sees_them() -> None:
+    from sdw.orchestration.callbacks import scrub
+
+    assert scrub("client 123456782 failed") == "client ######### failed"
+    assert BSN not in scrub("id \u0661\u0662\u0663123456782")  # 12 long only with other scripts
+    assert BSN not in scrub("x 1234\u200b56782 y") and "#########" in scrub("x 1234\u200b56782 y")

@@ -84,7 +84,7 @@ from sdw.istandaarden.values import (
 from sdw.pseudonym import BsnScrubber, Pseudonymiser, mask_bsns, passes_elfproef
 from sdw.seeds import product_categories
 
-_REASON_LINE = re.compile(r"line (\d+): ")
+_REASON_LINE = re.compile(r"line ([0-9]+): ")
 # How validate_file words a document that is not XML at all (NOT_XML rather than SCHEMA).
 _NOT_WELL_FORMED = "not well-formed XML: "
 

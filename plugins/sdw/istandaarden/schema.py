@@ -359,7 +359,7 @@ _LINE_LOOKUP_MAX_BYTES = 64 * 1024 * 1024
 def _without_path(error: Exception) -> str:
     """lxml repeats the file's name or full path; the reason belongs to the file already."""
     text = re.sub(r"^Error reading file '[^']*': ", "", str(error))
-    return re.sub(r" \([^()]*, line \d+\)$", "", text)
+    return re.sub(r" \([^()]*, line [0-9]+\)$", "", text)
 
 
 def validate_file(path: str | Path) -> list[str]:

@@ -24,12 +24,14 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from sdw.pseudonym import as_seen
+
 log = logging.getLogger(__name__)
 
 ALERT_WEBHOOK_ENV = "SDW_ALERT_WEBHOOK"
 MESSAGE_LIMIT = 500
 WEBHOOK_TIMEOUT_S = 10
-_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ def scrub(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """One line, nine-digit runs masked (BSN-shaped), at most ``limit`` characters."""
     one_line = " ".join(text.split())
     masked = _NINE_DIGITS.sub("#########", one_line)
+    if not masked.isascii():  # digits behind invisible marks, or in another script
+        seen, where = as_seen(masked)
+        for m in reversed(list(_NINE_DIGITS.finditer(seen))):
+            masked = masked[: where[m.start()]] + "#########" + masked[where[m.end() - 1] + 1 :]
     return masked if len(masked) <= limit else masked[: limit - 1] + "…"
 
 

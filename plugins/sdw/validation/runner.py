@@ -238,12 +238,10 @@ def _outcome(check: AssetCheck, result_json: dict[str, Any], warehouse_url: str)
         # An expectation built with severity="warning" reports what it found but does not
         # fail the stage: the data is plausible, only unusual (a register granting more than
         # was asked).
-        if (item.get("expectation_config") or {}).get("severity") == "warning":
-            warned += 1
-            lines.append(f"WARNING {check.asset_name}: {_describe_failure(item)}")
-            continue
-        line = f"FAILED {check.asset_name}: {_describe_failure(item)}"
-        if check.is_discrepancy_query:
+        warning = (item.get("expectation_config") or {}).get("severity") == "warning"
+        warned += warning
+        line = f"{'WARNING' if warning else 'FAILED'} {check.asset_name}: {_describe_failure(item)}"
+        if check.is_discrepancy_query:  # a warning names its rows too: a person acts on them
             examples = _discrepancy_examples(check.query, warehouse_url)
             line += "".join(f"\n    - {example}" for example in examples)
         lines.append(line)

@@ -41,7 +41,7 @@ from sdw.warehouse.connection import redact
 
 ARCHIVE_MAGIC = b"PGDMP"  # the first bytes of every custom-format archive
 KEY_SUFFIX = ".key"
-_VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
+_VERSION = re.compile(r"\(PostgreSQL\)\s+([0-9]+)(?:\.([0-9]+))?")
 # Where PostgreSQL client tools live besides PATH: Debian/Ubuntu, RHEL (PGDG), Homebrew.
 _INSTALL_GLOBS = (
     "/usr/lib/postgresql/*/bin",

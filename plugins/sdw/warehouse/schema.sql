@@ -463,8 +463,8 @@ CREATE TABLE IF NOT EXISTS audit.reconciliation (
 -- whose lines carry money (LineTable.amounts) write it.
 CREATE TABLE IF NOT EXISTS raw.file_euro_total (
     amount_column    text NOT NULL,           -- the line table's column: 'realisatie', 'verleend_bedrag'
-    file_eur         numeric(18, 2) NOT NULL, -- Σ readable cells of the column in the file
-    quarantined_eur  numeric(18, 2) NOT NULL, -- the part of it in quarantined lines
+    file_eur         numeric(32, 2) NOT NULL, -- Σ readable cells of the column in the file
+    quarantined_eur  numeric(32, 2) NOT NULL, -- the part of it in quarantined lines
     cells            integer NOT NULL,        -- cells that held an amount (absent '-' / empty not counted)
     _batch_id        text NOT NULL,
     _source_file     text NOT NULL,
@@ -482,9 +482,27 @@ CREATE TABLE IF NOT EXISTS audit.euro_reconciliation (
     source_file      text NOT NULL,
     file_kind        text NOT NULL,
     amount_column    text NOT NULL,
-    file_eur         numeric(18, 2),          -- NULL: the file's totals are missing
-    loaded_eur       numeric(18, 2) NOT NULL, -- Σ of the column in the kind's raw line table
-    quarantined_eur  numeric(18, 2),
+    file_eur         numeric(32, 2),          -- NULL: the file's totals are missing
+    loaded_eur       numeric(32, 2) NOT NULL, -- Σ of the column in the kind's raw line table
+    quarantined_eur  numeric(32, 2),
     reconciled       boolean NOT NULL,
     checked_at       timestamptz NOT NULL DEFAULT now()
 );
+
+-- Euro totals hold a whole file's sum: up to 10^11 per cell (sdw.money.BOUND) times any number of
+-- cells, so numeric(32,2), not numeric(18,2) (a file of 100,000 cells at the bound overflowed it
+-- and was refused whole). Widened in place once on warehouses made before; a no-op after.
+DO $$
+DECLARE c record;
+BEGIN
+    FOR c IN
+        SELECT table_schema, table_name, column_name FROM information_schema.columns
+        WHERE (table_schema, table_name) IN (('raw', 'file_euro_total'),
+                                             ('audit', 'euro_reconciliation'))
+          AND column_name IN ('file_eur', 'quarantined_eur', 'loaded_eur')
+          AND numeric_precision < 32
+    LOOP
+        EXECUTE format('ALTER TABLE %I.%I ALTER COLUMN %I TYPE numeric(32, 2)',
+                       c.table_schema, c.table_name, c.column_name);
+    END LOOP;
+END $$;
