@@ -52,7 +52,7 @@ def _drop_pre_incremental_tables(conn: psycopg.Connection) -> None:
 
 def ensure_schema(url: str) -> None:
     """Idempotent: run on every start. The read-only BI role is created only where the connecting
-    user may create roles; elsewhere the DBA creates it (see README, "Connect a BI tool")."""
+    user may create roles; elsewhere the DBA creates it (see docs/bi.md)."""
     # The advisory lock serialises concurrent bootstraps (two workers starting at once).
     with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('sdw.bootstrap'))")

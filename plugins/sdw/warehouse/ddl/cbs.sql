@@ -25,7 +25,7 @@ CREATE INDEX IF NOT EXISTS cbs_observation_lookup
     ON raw.cbs_observation (dataset, measure, region_code, period);
 CREATE INDEX IF NOT EXISTS cbs_observation_file ON raw.cbs_observation (_file_hash);
 
--- The municipality's monthly benefit counts per wijk and regulation (contract in README and
+-- The municipality's monthly benefit counts per wijk and regulation (contract in docs/cbs.md and
 -- plugins/sdw/cbs/benefits.py).
 CREATE TABLE IF NOT EXISTS raw.cbs_municipal_benefit (
     gemeentecode    text NOT NULL,           -- GM0999
