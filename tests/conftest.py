@@ -133,3 +133,19 @@ def insert_raw(conn: psycopg.Connection, table: str, rows: list[dict[str, Any]])
         columns = ", ".join(row)
         marks = ", ".join(["%s"] * len(row))
         conn.execute(f"INSERT INTO raw.{table} ({columns}) VALUES ({marks})", list(row.values()))
+
+
+# Tests run on two processes (``pytest -n 2 --dist loadgroup``, as CI does): each module's tests
+# stay on one process, so a module's expensive fixtures (a pipeline run, an Airflow stack) are
+# built once; modules that read the one shared pipeline run (``generated_run``) are one group.
+SHARED_RUN_MODULES = frozenset({"tests.e2e.test_generated_municipality", "tests.e2e.test_report"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        module = item.module.__name__ if item.module is not None else item.nodeid
+        group = "generated_run" if module in SHARED_RUN_MODULES else module
+        item.add_marker(pytest.mark.xdist_group(group))
