@@ -364,6 +364,209 @@ def test_kwb_cells_no_number_can_be_keep_their_text(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+# ------------------------------------------------- a damaged cell costs its row, not the file
+
+ONE_STRING = f'<sst xmlns="{MAIN}"><si><t>Omschrijving</t></si></sst>'
+UNKNOWN = "what it should hold is unknown, so the row is not loaded"
+
+
+@pytest.mark.parametrize(
+    ("cell", "strings", "said"),
+    [
+        (
+            '<c r="N3" t="s"><v>9999</v></c>',
+            ONE_STRING,
+            "Realisatie: cell N3 refers to shared string 9999; the file has 1",
+        ),
+        (
+            '<c r="N3" t="s"><v>x1</v></c>',
+            ONE_STRING,
+            "Realisatie: cell N3 refers to shared string 'x1', which is no string number",
+        ),
+        (
+            '<c r="N3" t="s"><v>0</v></c>',
+            None,
+            "Realisatie: cell N3 refers to a shared string; the file has none",
+        ),
+        (
+            '<c r="N3" t="b"><v>2</v></c>',
+            None,
+            "Realisatie: cell N3 is a boolean cell holding '2', where one is 0 or 1",
+        ),
+        (
+            '<c r="N3"><v>1 2</v></c>',
+            None,
+            "Realisatie: cell N3 is a number cell holding '1 2', which is no number",
+        ),
+        (
+            '<c r="N3" t="d"><v>2023-13-45</v></c>',
+            None,
+            "Realisatie: cell N3 is a date cell holding '2023-13-45', which is no date",
+        ),
+        (
+            '<c r="N3" t="q"><v>5</v></c>',
+            None,
+            "Realisatie: cell N3 has the type 'q', which no xlsx cell has",
+        ),
+        # no reference: the cell after K3 is L3, Begrotingswijzigingen
+        (
+            '<c t="b"><v>2</v></c>',
+            None,
+            "Begrotingswijzigingen: cell L3 is a boolean cell holding '2', where one is 0 or 1",
+        ),
+    ],
+    ids=["string-9999", "string-x1", "no-strings", "bool-2", "number-1-2", "date", "type-q",
+         "no-ref"],
+)  # fmt: skip
+def test_a_damaged_cell_quarantines_its_row_only(
+    tmp_path: Path, cell: str, strings: str | None, said: str
+) -> None:
+    """Before: a shared string out of range refused the whole workbook (WORKBOOK_INVALID); a
+    boolean 2 or a cell of type q holding 5 loaded as € 2 or € 5."""
+    path = tmp_path / "begroting_GM0363_2023_Q4.xlsx"
+    write(
+        path,
+        sheet(header_row(BUDGET_HEADER), budget_row(2, "GOOD"), budget_row(3, "BAD", cell)),
+        **({"strings": strings} if strings is not None else {}),
+    )
+    assert classify(path) == "budget_xlsx"
+    parsed = parse(path)
+    r = parsed.report
+    assert (r.status, r.lines_in, r.lines_loaded, r.lines_quarantined) == (
+        "loaded_with_rejections", 2, 1, 1,
+    )  # fmt: skip
+    [q] = parsed.quarantine
+    assert (q.reason_code, q.line_number) == ("WORKBOOK_CELL_INVALID", 3)
+    assert q.reason == f"Row 3: {said}; {UNKNOWN}"
+    # a damaged cell states no euros: the file's Realisatie is the good row's
+    assert euros(parsed)["realisatie"] == (D("3520.50"), D("0.00"), 1)
+
+
+def test_a_number_cell_with_a_space_is_no_gemeentecode(tmp_path: Path) -> None:
+    """Before: ``<v>1 2</v>`` in Gemeentecode loaded as GM0012."""
+    path = tmp_path / "begroting.xlsx"
+    bad = budget_row(3, "BAD").replace(inline("A3", "GM0363"), num("A3", "1 2"))
+    write(path, sheet(header_row(BUDGET_HEADER), budget_row(2, "GOOD"), bad))
+    parsed = parse(path)
+    columns, rows = parsed.tables["budget_line"]
+    assert [r[columns.index("municipality_code")] for r in rows] == ["GM0363"]
+    [q] = parsed.quarantine
+    assert q.reason == (
+        "Row 3: Gemeentecode: cell A3 is a number cell holding '1 2', which is no number; "
+        f"{UNKNOWN}"
+    )
+
+
+def test_a_boolean_is_never_an_amount(tmp_path: Path) -> None:
+    """``t="b"`` 1 is handed over as True, which the amount parser refuses by name."""
+    path = tmp_path / "begroting.xlsx"
+    bad = budget_row(3, "BAD", '<c r="N3" t="b"><v>1</v></c>')
+    write(path, sheet(header_row(BUDGET_HEADER), budget_row(2, "GOOD"), bad))
+    [q] = parse(path).quarantine
+    assert q.reason_code == "BUDGET_AMOUNT_INVALID"
+    assert q.reason == "Row 3: Realisatie True is not an amount; the row is not loaded"
+
+
+def test_damaged_cells_as_the_sheet_hands_them_over(tmp_path: Path) -> None:
+    path = tmp_path / "cells.xlsx"
+    write(
+        path,
+        sheet(
+            row(1, inline("A1", "naam")),
+            row(
+                2,
+                '<c r="A2" t="s"><v>7</v></c>',
+                '<c r="B2" t="b"><v>0</v></c>',
+                '<c r="C2" t="b"><v> 1 </v></c>',
+                '<c r="D2" t="b"><v>true</v></c>',
+                num("E2", "\u0661\u0662"),
+                num("F2", "inf"),
+                num("G2", "1e309"),
+            ),
+        ),
+        strings=ONE_STRING,
+    )
+    with workbook.first_sheet(path) as first:
+        [_head, (n, cells)] = list(first.rows())
+    assert (n, cells) == (2, ("7", False, True, "true", "\u0661\u0662", "inf", "1e309"))
+    bad = [c for c in cells if isinstance(c, workbook.BadCell)]
+    assert [c.reason for c in bad] == [
+        "cell A2 refers to shared string 7; the file has 1",
+        "cell D2 is a boolean cell holding 'true', where one is 0 or 1",
+        "cell E2 is a number cell holding '\u0661\u0662', which is no number",
+    ]
+    # a number no rule can take is its text, not a damaged cell: a KWB keeps it as text
+    assert type(cells[5]) is str and type(cells[6]) is str
+
+
+def test_a_damaged_cell_in_row_1_still_refuses_the_file(tmp_path: Path) -> None:
+    """Row 1 says what every column is: a shared string it lacks is the whole file's."""
+    path = tmp_path / "begroting.xlsx"
+    head = row(1, inline("A1", "Gemeentecode"), '<c r="B1" t="s"><v>9999</v></c>')
+    write(path, sheet(head), strings=ONE_STRING)
+    with pytest.raises(workbook.WorkbookInvalid) as caught:
+        workbook.header(path)
+    assert "row 1 refers to shared string 9999; the file has 1" in caught.value.reason
+
+
+def test_a_kwb_row_with_a_damaged_cell_is_refused(tmp_path: Path) -> None:
+    """Before: a boolean 2 loaded as a_inw 2, a shared string 9999 refused the whole file.
+    A boolean 1 is no measure either: its text is kept, with no value."""
+    path = tmp_path / "kwb-2023.xlsx"
+
+    def region(r: int, code: str, a_inw: str) -> str:
+        return row(r, inline(f"A{r}", code), inline(f"B{r}", "Wijk"), a_inw, num(f"F{r}", "5"))
+
+    write(
+        path,
+        sheet(
+            header_row(KWB_HEADER),
+            region(2, "WK034401", '<c r="E2" t="b"><v>2</v></c>'),
+            region(3, "WK034402", '<c r="E3" t="s"><v>9999</v></c>'),
+            region(4, "WK034403", '<c r="E4" t="b"><v>1</v></c>'),
+        ),
+        strings=ONE_STRING,
+        name="kwb-2023",
+    )
+    parsed = parse(path, KWB)
+    r = parsed.report
+    assert (r.status, r.lines_in, r.lines_loaded, r.lines_quarantined) == (
+        "loaded_with_rejections", 3, 1, 2,
+    )  # fmt: skip
+    assert [(q.reason_code, q.line_number, q.reason) for q in parsed.quarantine] == [
+        ("CBS_KWB_ROW", 2, "Line 2: a_inw: cell E2 is a boolean cell holding '2', where one "
+         "is 0 or 1; what it holds is unknown"),
+        ("CBS_KWB_ROW", 3, "Line 3: a_inw: cell E3 refers to shared string 9999; the file has "
+         "1; what it holds is unknown"),
+    ]  # fmt: skip
+    columns, rows = parsed.tables["cbs_observation"]
+    got = {(x[columns.index("region_code")], x[columns.index("source_key")]): x for x in rows}
+    value, raw = columns.index("value"), columns.index("value_raw")
+    assert (got["WK034403", "a_inw"][value], got["WK034403", "a_inw"][raw]) == (None, "True")
+    assert got["WK034403", "a_00_14"][value] == D("5")
+
+
+def test_a_member_placed_outside_the_file_is_invalid(tmp_path: Path) -> None:
+    """A directory whose offsets point before the file's start (here: the end record says
+    the directory starts 100 bytes later than it does) made zipfile seek to -100, an OSError
+    EINVAL that escaped classification as if the disk had failed."""
+    path = tmp_path / "begroting.xlsx"
+    write(path, sheet(header_row(BUDGET_HEADER)))
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    (directory,) = struct.unpack("<I", data[end + 16 : end + 20])
+    data[end + 16 : end + 20] = struct.pack("<I", directory + 100)
+    path.write_bytes(data)
+    with pytest.raises(workbook.WorkbookInvalid) as caught:
+        workbook.header(path)
+    assert caught.value.detail == (
+        f"its zip directory places member '[Content_Types].xml' at byte -100 of a file of "
+        f"{len(data):,} bytes"
+    )
+    assert classify(path) == "unknown"
+    assert "places member" in refused(parse(path), "WORKBOOK_INVALID")
+
+
 # ------------------------------------------------------------------------------- the limits
 
 

@@ -9,7 +9,12 @@ file's euro totals); this module holds what is the budget's own:
   is row 1, a row's line number is its sheet row; empty rows are skipped and cells right of
   the header are ignored. Cells may be numbers, dates or text: a number cell is a binary
   float, taken to the cent when it lies within 0.000001 of one (the noise of a spreadsheet's
-  arithmetic), else refused as not exact; like every amount, within ``sdw.money.BOUND``.
+  arithmetic), else refused as not exact; like every amount, within ``sdw.money.BOUND``. A
+  boolean cell is no amount, year or code. A damaged cell (``workbook.BadCell``: a shared
+  string the file lacks, a boolean other than 0 or 1, a number cell holding ``1 2``) refuses
+  its row as ``WORKBOOK_CELL_INVALID``, whichever column it is in: what the sender meant is
+  unknown, so no rule may read it as a value (``1 2`` is not Gemeentecode GM0012); it has no
+  euros in the file's totals.
 """
 
 from __future__ import annotations
@@ -50,7 +55,21 @@ def _money(value: object) -> object:
 
 
 def _amount(value: object, layout: Layout) -> Decimal | None:
+    if isinstance(value, workbook.BadCell):  # whatever its text, it states no euros
+        raise Unreadable(value.reason)
     return parse_amount(_money(value), layout.number_format)
+
+
+def _damaged_cells(values: dict[str, object], layout: Layout) -> None:
+    """Refuse the row for its first damaged workbook cell (module doc), naming the column."""
+    for f, value in values.items():
+        if isinstance(value, workbook.BadCell):
+            column = layout.columns.get(f, f)
+            raise Rejected(
+                workbook.CELL_INVALID,
+                f"{column}: {value.reason}; what it should hold is unknown, so the row is not "
+                "loaded",
+            )
 
 
 def _text(value: object) -> str | None:
@@ -60,6 +79,7 @@ def _text(value: object) -> str | None:
 def parse_record(values: dict[str, object], layout: Layout) -> dict[str, object]:
     """One row (contract field -> cell) as the raw table's fields; raises ``Rejected``.
     Reasons name columns as the layout spells them."""
+    _damaged_cells(values, layout)
     name = layout.columns
     row: dict[str, object] = {f: _text(values.get(f)) for f in TEXT_FIELDS}
     row["municipality_code"] = rules.municipality_code(

@@ -8,7 +8,12 @@ file or sheet name (``kwb-2023``). Every variable is kept (long format); a cell 
 number keeps its text in value_raw with a null value. The xlsx is read by
 ``sdw.ingest.workbook`` (recognised from row 1 alone, streamed within its limits); a number
 cell no rule could take (``inf``, ``1E+300``, ``#DIV/0!``) comes as its text, so it is kept
-as such.
+as such. A damaged cell (``workbook.BadCell``: a shared string the file lacks, a boolean other
+than 0 or 1, a number cell holding ``1 2``) refuses its row, naming the cell: what it stood
+for is unknown, which is not the same as a measure CBS left out.
+
+A year (a ``jaar`` column, or ``kwb-2023`` in the sheet or file name) is four ASCII digits
+within ``YEARS``: ``٢٠٢٤`` or ``20211`` refuses the row, never reads as a year.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from sdw.ingest.csv_contract import (
     unsplit_line,
 )
 from sdw.ingest.layout_rows import decode
+from sdw.money import shown
 
 CODE_COLUMNS = ("gwb_code_10", "gwb_code")
 DIMENSIONS = frozenset(
@@ -43,7 +49,11 @@ CODE_REQUIRED = "gwb_code_10 (or gwb_code)"
 REQUIRED_MEASURES = ("a_inw", "a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo")
 REQUIRED = (CODE_REQUIRED, *REQUIRED_MEASURES)
 SIGNATURE = (CODE_REQUIRED, "regio", "gm_naam", "recs", *REQUIRED_MEASURES)
-_YEAR = re.compile(r"kwb[-_ ]?([0-9]{4})", re.IGNORECASE)  # ASCII digits only
+# ASCII digits only; a fifth digit makes it no year (kwb-20231 is not 2023)
+_YEAR = re.compile(r"kwb[-_ ]?([0-9]{4})(?![0-9])", re.IGNORECASE)
+_FOUR_DIGITS = re.compile(r"[0-9]{4}")
+# Plausible KWB years: CBS's series starts in the 1990s; outside is a typo, not a KWB year.
+YEARS = (1990, 2100)
 
 
 def _is_header(cells: Sequence[object]) -> bool:
@@ -52,10 +62,34 @@ def _is_header(cells: Sequence[object]) -> bool:
 
 
 def year_from_name(*names: str) -> int | None:
+    """The year of the first name saying ``kwb-<year>`` with a plausible year (``YEARS``)."""
     for name in names:
         m = _YEAR.search(name)
-        if m:
+        if m and YEARS[0] <= int(m[1]) <= YEARS[1]:
             return int(m[1])
+    return None
+
+
+def year_cell(value: object) -> int:
+    """A ``jaar`` cell: four ASCII digits (as text, or a number cell's whole number) within
+    ``YEARS``; raises ValueError naming the value. ``int()`` alone would take ``٢٠٢٤``
+    (Arabic-Indic digits), `` 2024`` and ``+2024``, and a fifth digit (``20211``)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet's 2024.0
+    text = "" if value is None or isinstance(value, bool) else str(value).strip()
+    if isinstance(value, bool) or _FOUR_DIGITS.fullmatch(text) is None:
+        raise ValueError(f"jaar {shown(value)} is not a year of four digits 0-9")
+    year = int(text)
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise ValueError(f"jaar {year} is not a plausible KWB year ({YEARS[0]}-{YEARS[1]})")
+    return year
+
+
+def damaged(row: Sequence[object], header: Sequence[str]) -> str | None:
+    """The reason to refuse a row for its first damaged workbook cell, if it has one."""
+    for i, cell in enumerate(row[: len(header)]):
+        if isinstance(cell, workbook.BadCell):
+            return f"{header[i] or f'column {i + 1}'}: {cell.reason}; what it holds is unknown"
     return None
 
 
@@ -159,10 +193,13 @@ def _observations(
             continue
         cells = list(row) + [None] * (len(header) - len(row))
         try:
+            reason = damaged(row, header)
+            if reason is not None:
+                raise ValueError(reason)
             code = region_code(cells[code_col])
             row_year = year
             if "jaar" in header:
-                row_year = int(str(cells[header.index("jaar")]).strip())
+                row_year = year_cell(cells[header.index("jaar")])
             if row_year is None:
                 raise ValueError("no year: neither a jaar column nor kwb-<year> in the name")
             name = str(cells[name_col]).strip() if name_col is not None else None

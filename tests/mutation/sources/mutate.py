@@ -223,6 +223,8 @@ def _set_cell(state: _State, i: int, j: int, value: object, strict: bool | str) 
         while len(row) <= j:
             row.append("")
         row[j] = value
+        if len(row) == len(state.doc.columns):
+            state.strict.pop((i, -1), None)  # padded back to the header's width
     state.touch(i)
     if strict == AMOUNT_ONLY:
         strict = column.role == AMOUNT
