@@ -36,7 +36,31 @@ CBS_BENEFITS = "\r\n".join(
         '"Centrum";"2025 maart*";"Denkstede";"Wijk      ";"WK099901  ";"  210";"    .";"   4"',
         '"Centrum 1";"2025 maart*";"Denkstede";"Buurt     ";"BU09990101";"   70";"  320";"   4"',
     ]
-) + "\r\n"
+) + "\r\n"  # fmt: skip
+
+
+# Counts beyond a 32-bit integer (2^31 = 2,147,483,648) and below the CBS value parser's bound
+# (10^15), for a municipality of their own (GM0998): every CBS mart must build with them. The
+# age bands add up to inhabitants (the mart suite allows 25 off): GM0998 199,999,999,999,995 +
+# 4 x 200,000,000,000,000 = 999,999,999,999,995; WK099801 1,000,000,000 + 4 x 1,250,000,000
+# = 6,000,000,000.
+EXTREME_KWB = (
+    "gwb_code_10;regio;gm_naam;recs;a_inw;a_00_14;a_15_24;a_25_44;a_45_64;a_65_oo\n"
+    "GM0998;Extreemstad;Extreemstad;Gemeente;999999999999995;199999999999995;"
+    "200000000000000;200000000000000;200000000000000;200000000000000\n"
+    "WK099801;Extreemwijk;Extreemstad;Wijk;6000000000;1000000000;"
+    "1250000000;1250000000;1250000000;1250000000\n"
+)
+EXTREME_SES = (
+    '"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
+    '"Particuliere huishoudens (aantal)";"SES-WOA/Totaalscore/Gemiddelde score (Getal)"\r\n'
+    '"2022";"Extreemwijk";"WK099801  ";"999999999999900";"   0.100"\r\n'
+)
+EXTREME_CBS_BENEFITS = (
+    '"Wijken en buurten";"Perioden";"Regioaanduiding/Codering (code)";'
+    '"Personen per soort uitkering/Bijstandsuitkering (aantal)"\r\n'
+    '"Extreemwijk";"2025 maart";"WK099801  ";"3000000000"\r\n'
+)
 
 
 def q(url: str, sql: str, *args: object) -> list[tuple]:
@@ -77,6 +101,11 @@ def loaded(
     # "2025 maart*" (provisional), a secret AOW cell, codes padded to 10.
     (inbox / "uitkeringen_wijken_cbs.csv").write_bytes(
         b"\xef\xbb\xbf" + CBS_BENEFITS.encode("utf-8")
+    )
+    (inbox / "kwb-2023_extreem_GM0998.csv").write_text(EXTREME_KWB, encoding="utf-8")
+    (inbox / "ses_woa_extreem.csv").write_bytes(b"\xef\xbb\xbf" + EXTREME_SES.encode())
+    (inbox / "uitkeringen_extreem_cbs.csv").write_bytes(
+        b"\xef\xbb\xbf" + EXTREME_CBS_BENEFITS.encode()
     )
     files, _ = load(inbox, url)
     assert {f.status for n, f in files.items() if n != "uitkeringen_fout.csv"} == {"loaded"}
@@ -163,12 +192,36 @@ def test_population_and_benefits(loaded: str) -> None:
         "SELECT period_type, benefit_type, recipients, recipients_per_1000_inhabitants, "
         "pct_inhabitants_15_plus FROM marts_candidate.benefit_recipients "
         "WHERE source = 'cbs' ORDER BY district_code, benefit_type",
-    ) == [("quarter", "bijstand", 210, Decimal("33.87"), Decimal("4"))]
+    ) == [
+        # the extreme wijk: 3,000,000,000 x 1000 / 6,000,000,000 = 500.00; no CBS relative
+        # measure, so x 100 / 15+ (5,000,000,000) = 60.0
+        ("quarter", "bijstand", 3_000_000_000, Decimal("500.00"), Decimal("60.0")),
+        ("quarter", "bijstand", 210, Decimal("33.87"), Decimal("4")),
+    ]
     # the quarantined line of the bad file did not load, its good line did
     assert q(
         loaded,
         "SELECT count(*) FROM quarantine.rejected_record WHERE reason_code = 'BENEFIT_ROW'",
     ) == [(1,)]
+
+
+def test_counts_beyond_a_32_bit_integer_build(loaded: str) -> None:
+    """The CBS value parser admits up to 10^15; the marts hold it (bigint), where an integer
+    cast failed the whole build from 2^31 on."""
+    assert q(
+        loaded,
+        "SELECT region_code, inhabitants, age_00_14, inhabitants_15_plus "
+        "FROM marts_candidate.population_by_district WHERE municipality_code = 'GM0998' "
+        "ORDER BY region_code",
+    ) == [
+        ("GM0998", 999_999_999_999_995, 199_999_999_999_995, 800_000_000_000_000),
+        ("WK099801", 6_000_000_000, 1_000_000_000, 5_000_000_000),
+    ]
+    assert q(
+        loaded,
+        "SELECT households, total_score FROM marts_candidate.ses_scores "
+        "WHERE region_code = 'WK099801' AND year = 2022",
+    ) == [(999_999_999_999_900, Decimal("0.100"))]
 
 
 def test_gx_suites_pass_on_real_and_generated_data(loaded: str) -> None:

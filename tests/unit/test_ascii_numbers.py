@@ -24,9 +24,10 @@ import pytest
 
 from sdw.budgets import rules as budget_rules
 from sdw.cases.procedures import parse_row as case_row
-from sdw.cbs import adres, benefits, odata
+from sdw.cbs import adres, benefits, kwb, odata
 from sdw.cbs.observations import normalise_period, parse_value, region_code
 from sdw.cbs.parse import _table_id
+from sdw.cbs.rules import FileRefused
 from sdw.ingest.contract import Rejected
 from sdw.money import Unreadable, foreign_digits, parse_year
 
@@ -43,16 +44,8 @@ RE_CALLS = {
     "split",
 }
 # module (relative to plugins/sdw) -> why it may still hold a \d: each is another engineer's
-# file, reported to the lead; remove the entry when the module is swept.
-PENDING = {
-    "cbs/kwb.py": "the workbook helper's: _YEAR reads the year from a file or sheet name",
-    "ingest/workbook.py": "the workbook helper's: _CELL_REF, _INTEGER, _NUMBER, _INDEX read "
-    "sheet XML, where a <v> of Arabic-Indic digits would read as a number",
-    "istandaarden/parse.py": "message path: _REASON_LINE reads lxml's own messages",
-    "istandaarden/schema.py": "message path: strips lxml's ', line N' from its messages",
-    "orchestration/callbacks.py": "_NINE_DIGITS masks BSNs in log text (the BSN helper's)",
-    "warehouse/backup.py": "_VERSION reads pg_dump --version output, not a delivered file",
-}
+# file, reported to the lead; remove the entry when the module is swept (all are, now).
+PENDING: dict[str, str] = {}
 
 ARABIC = "\u0661\u0662\u0663"  # \u0661\u0662\u0663
 FULLWIDTH = "\uff11\uff12\uff13"  # \uff11\uff12\uff13
@@ -344,7 +337,7 @@ def test_address_file_row_in_other_digits(line: str, named: str) -> None:
 
 @pytest.mark.parametrize("stated", ["\u0664", "\uff14", 3.9, True, "5"])
 def test_odata_version_is_3_or_4(stated: object) -> None:
-    with pytest.raises(ValueError, match="odata_version"):
+    with pytest.raises(FileRefused, match="odata_version"):
         odata.odata_version({"odata_version": stated, "Observations": []})
     assert odata.odata_version({"odata_version": "4"}) == 4
     assert odata.odata_version({"Observations": []}) == 4
@@ -367,3 +360,42 @@ def test_odata_record_with_a_huge_number_is_one_refused_record(tmp_path: Path) -
     assert (version, n, [(o.region_code, o.value) for o in obs]) == (4, 2, [("GM0363", 5)])
     ((line, reason, _text),) = bad
     assert line == 2 and "beyond any CBS statistic" in reason
+
+
+# ------------------------------------------------------------------ KWB years
+
+KWB_CSV_HEADER = "gwb_code_10;regio;jaar;a_inw;a_00_14;a_15_24;a_25_44;a_45_64;a_65_oo"
+
+
+@pytest.mark.parametrize(
+    ("jaar", "named"),
+    [
+        ("\u0662\u0660\u0662\u0664", "jaar '\u0662\u0660\u0662\u0664' is not a year of four"),
+        ("\uff12\uff10\uff12\uff14", "jaar '\uff12\uff10\uff12\uff14' is not a year of four"),
+        ("20211", "jaar '20211' is not a year of four digits 0-9"),
+        ("+2024", "jaar '+2024' is not a year of four digits 0-9"),
+        ("1850", "jaar 1850 is not a plausible KWB year (1990-2100)"),
+    ],
+)
+def test_kwb_jaar_is_four_ascii_digits(tmp_path: Path, jaar: str, named: str) -> None:
+    """Before: ``int(str(cell).strip())`` read ``٢٠٢٤`` as 2024 and ``20211`` as a year."""
+    path = tmp_path / "kwb.csv"
+    lines = [
+        KWB_CSV_HEADER,
+        "WK036301;Centrum;2024;5;1;1;1;1;1",
+        f"WK036302;Oost;{jaar};5;1;1;1;1;1",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _year, obs, bad, n = kwb.read_kwb(path)
+    assert n == 2 and {(o.region_code, o.period) for o in obs} == {("WK036301", "2024")}
+    ((line, reason, _text),) = bad
+    assert line == 3 and reason.startswith(named)
+
+
+def test_kwb_year_from_a_name_is_four_digits_alone() -> None:
+    assert kwb.year_from_name("kwb-2023") == 2023
+    assert kwb.year_from_name("kwb-20231", "kwb_2022.xlsx") == 2022  # 20231 is no year
+    assert kwb.year_from_name("kwb-1850.csv") is None
+    assert kwb.year_cell(2024) == 2024 and kwb.year_cell(2024.0) == 2024
+    with pytest.raises(ValueError, match="jaar 'True' is not a year"):
+        kwb.year_cell(True)

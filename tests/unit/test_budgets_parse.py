@@ -6,6 +6,7 @@ available = current - spent - committed in .expected.json. Figures worked out by
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -67,12 +68,39 @@ def test_good_row_and_normalisation(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "valid"),
+    [
+        ("2023-12-31 00:00", True),
+        ("2023-12-31T23:59:59", True),
+        ("31-12-2023 9:05", True),
+        ("2023-12-31 24:00", False),
+        ("2023-12-31 23:60", False),
+        ("2023-12-31 23:59:60", False),
+        ("2023-12-31T25:61", False),
+    ],
+)
+def test_a_trailing_time_must_be_a_time_of_day(written: str, valid: bool) -> None:
+    from sdw.budgets.rules import peildatum
+    from sdw.ingest.contract import Rejected
+
+    if valid:
+        assert peildatum(written, "Peildatum") == date(2023, 12, 31)
+        return
+    with pytest.raises(Rejected) as exc:
+        peildatum(written, "Peildatum")
+    assert exc.value.code == "BUDGET_PEILDATUM_INVALID"
+    assert repr(written) in exc.value.reason
+
+
+@pytest.mark.parametrize(
     ("bad", "code"),
     [
         ("GM03X3;2023;31-12-2023;;X;x;6.1;;;;€ 1;€ 2;-;€ 4;-;-", "BUDGET_MUNICIPALITY_INVALID"),
         ("GM0363;1999;31-12-1999;;X;x;6.1;;;;€ 1;€ 2;-;€ 4;-;-", "BUDGET_YEAR_INVALID"),
         ("GM0363;2023;31-12-2025;;X;x;6.1;;;;€ 1;€ 2;-;€ 4;-;-", "BUDGET_PEILDATUM_INVALID"),
         ("GM0363;2023;31-13-2023;;X;x;6.1;;;;€ 1;€ 2;-;€ 4;-;-", "BUDGET_PEILDATUM_INVALID"),
+        # no time of day after the date: hour 25, minute 61 (it loaded as 2023-12-31)
+        ("GM0363;2023;2023-12-31T25:61;;X;x;6.1;;;;€ 1;€ 2;-;€ 4;-;-", "BUDGET_PEILDATUM_INVALID"),
         ("GM0363;2023;31-12-2023;;;x;6.1;;;;€ 1;€ 2;-;€ 4;-;-", "BUDGET_LINE_MISSING"),
         ("GM0363;2023;31-12-2023;;X;x;Zorg;;;;€ 1;€ 2;-;€ 4;-;-", "BUDGET_TAAKVELD_INVALID"),
         ("GM0363;2023;31-12-2023;;X;x;6.1;;;;€ 1;€ 2;12.5;€ 4;-;-", "BUDGET_AMOUNT_INVALID"),

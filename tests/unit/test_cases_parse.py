@@ -98,7 +98,19 @@ def test_dates_dutch_and_iso(text: str, expected: date | None) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["31-02-2025", "29-02-2025", "2025-13-01", "03-01-25", "2025/01/03", "jan 2025", "1-1-1899"],
+    [
+        "31-02-2025",
+        "29-02-2025",
+        "2025-13-01",
+        "03-01-25",
+        "2025/01/03",
+        "jan 2025",
+        "1-1-1899",
+        "2023-12-31T25:61",  # no time of day: hour 25, minute 61
+        "2023-12-31 24:00",
+        "31-12-2023 23:60",
+        "31-12-2023 23:59:60",
+    ],
 )
 def test_impossible_or_unreadable_dates_are_rejected(text: str) -> None:
     with pytest.raises(Rejected) as exc:
@@ -244,6 +256,26 @@ def test_a_file_with_every_kind_of_bad_row_keeps_line_numbers() -> None:
     ]
     assert parsed.lines_in == 8
     assert parsed.delimiter == ";"
+
+
+def test_a_mark_and_one_bad_byte_cost_that_line_not_the_file(tmp_path: Path) -> None:
+    """A UTF-8 mark, then 0xff in line 3's identificatie. The whole file used to be read as
+    Windows-1252 for it: the mark became "ï»¿", the header was no contract's and the file
+    ended INGEST_ERROR. Now line 3 is refused as not text, nothing of it kept; 2 and 4 load."""
+    data = (
+        b"\xef\xbb\xbf"
+        + ";".join(CONTRACT).encode()
+        + b"\r\nGM0999;Z-1;Wmo;06-01-2025;;;;;lopend;;;WK099901\r\n"
+        + b"GM0999;Z-\xff2;Wmo;06-01-2025;;;;;lopend;;;WK099901\r\n"
+        + b"GM0999;Z-3;Wmo;06-01-2025;;;;;lopend;;;WK099901\r\n"
+    )
+    (tmp_path / "export.csv").write_bytes(data)
+    parsed = read_case_file(tmp_path / "export.csv")
+    assert [n for n, _r in parsed.rows] == [2, 4]
+    assert [(b.line_number, b.code, b.fields) for b in parsed.bad] == [
+        (3, "CASE_ROW_MALFORMED", None)
+    ]
+    assert parsed.bad[0].reason.startswith("bytes that are not text")
 
 
 def test_comma_and_windows_1252(tmp_path: Path) -> None:

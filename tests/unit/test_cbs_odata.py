@@ -111,6 +111,140 @@ def test_v4_observations_with_secret_attribute(tmp_path: Path) -> None:
     }
 
 
+# -- what does not parse, and records loaded whole or refused whole (issue 22) -------------------
+
+
+def _guarded(path: Path):  # type: ignore[no-untyped-def]
+    """The file classified and read as the worker does (``sdw.ingest.guard``)."""
+    from sdw.ingest.guard import read_file
+    from tests.mutation.oracle import context
+
+    return read_file(path, "h" * 64, classify(path), context())
+
+
+_V3_RECORD = (
+    b'{"table_id":"85984NED","odata_version":3,"TypedDataSet":[{"ID":0,'
+    b'"WijkenEnBuurten":"GM0363","AantalInwoners_5":5,"k_0Tot15Jaar_8":"NaN"}]}'
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        # a UTF-16 mark before UTF-8 JSON: byte 0 is 0xff
+        (b"\xff\xfe" + _V3_RECORD, "Byte 0 (0xff) is not UTF-8"),
+        # cut off after '"TypedDataSet":[' (characters 0-56): a value expected at 57
+        (_V3_RECORD[:57], "Not JSON at line 1, column 58 (character 57): Expecting value"),
+        # 0xe9 (Windows-1252's é) put in at byte 51, inside "TypedDataSet"
+        (_V3_RECORD[:51] + b"\xe9" + _V3_RECORD[51:], "Byte 51 (0xe9) is not UTF-8"),
+    ],
+)
+def test_odata_that_is_not_utf8_json_is_refused_whole_by_its_own_code(
+    tmp_path: Path, data: bytes, reason: str
+) -> None:
+    """These ended as INGEST_ERROR (UnicodeDecodeError, JSONDecodeError)."""
+    path = tmp_path / "cbs_odata_v3_85984NED.json"
+    path.write_bytes(data)
+    parsed = _guarded(path)
+    r = parsed.report
+    assert (r.file_kind, r.status, r.reason_code) == (
+        "cbs_odata",
+        "quarantined",
+        "CBS_ODATA_NOT_JSON",
+    )
+    assert r.reason is not None and r.reason.startswith(reason)
+    assert (r.lines_in, r.lines_loaded) == (1, 0) and parsed.tables == {}
+
+
+@pytest.mark.parametrize(
+    ("doc", "reason"),
+    [
+        (b'[{"TypedDataSet": []}]', "the document is a JSON list, not an object"),
+        (b'{"odata_version": 5, "TypedDataSet": []}', "odata_version '5' is not 3 or 4"),
+        (b'{"odata_version": 3, "TypedDataSet": {"ID": 0}}', "TypedDataSet is a JSON dict"),
+        (b'{"table_id": ["x"], "TypedDataSet": []}', "table_id \"['x']\" is not text"),
+        (b'{"DataProperties": 3, "TypedDataSet": []}', "DataProperties is a JSON int"),
+    ],
+)
+def test_json_that_is_no_odata_bundle_is_refused_whole(
+    tmp_path: Path, doc: bytes, reason: str
+) -> None:
+    path = tmp_path / "cbs.json"
+    path.write_bytes(doc)
+    parsed = _guarded(path)
+    r = parsed.report
+    assert (r.file_kind, r.status, r.reason_code) == (
+        "cbs_odata", "quarantined", "CBS_ODATA_BUNDLE_INVALID"
+    )  # fmt: skip
+    assert r.reason is not None and reason in r.reason
+
+
+def test_v3_record_is_loaded_whole_or_refused_whole(tmp_path: Path) -> None:
+    """AantalInwoners_5 reads, k_0Tot15Jaar_8 ("NaN") does not: the record is refused whole,
+    where its first measure used to stay in raw (1 observation of a quarantined line)."""
+    path = tmp_path / "cbs_odata_v3_85984NED.json"
+    path.write_bytes(_V3_RECORD)
+    parsed = _guarded(path)
+    r = parsed.report
+    assert (r.status, r.lines_in, r.lines_loaded, r.lines_quarantined) == (
+        "loaded_with_rejections", 1, 0, 1
+    )  # fmt: skip
+    assert parsed.tables["cbs_observation"][1] == []
+    (q,) = parsed.quarantine
+    assert (q.reason_code, q.line_number) == ("CBS_ODATA_RECORD", 1)
+    assert "NaN" in q.reason
+
+
+def test_v3_record_without_measures_is_refused(tmp_path: Path) -> None:
+    """Only the ID and the region: no number to load, so not a loaded line without rows."""
+    path = tmp_path / "cbs.json"
+    path.write_bytes(
+        b'{"table_id":"85984NED","odata_version":3,"TypedDataSet":['
+        b'{"ID":0,"WijkenEnBuurten":"GM0363","AantalInwoners_5":5},'
+        b'{"ID":1,"WijkenEnBuurten":"WK036300"}]}'
+    )
+    parsed = _guarded(path)
+    assert (parsed.report.lines_loaded, parsed.report.lines_quarantined) == (1, 1)
+    assert parsed.quarantine[0].reason == "Line 2: the record holds no measure, only its dimensions"
+
+
+def test_v4_metadata_without_identifier_or_with_a_cycle_is_read(tmp_path: Path) -> None:
+    """A MeasureCodes entry without Identifier (a KeyError before) names nothing a record can
+    refer to and is left out; a MeasureGroups cycle (G1 -> G2 -> G1) ends the title path."""
+    bundle = {
+        "table_id": "86092NED",
+        "odata_version": 4,
+        "MeasureGroups": [
+            {"Id": "G1", "Title": "SES-WOA", "ParentId": "G2"},
+            {"Id": "G2", "Title": "Totaalscore", "ParentId": "G1"},
+        ],
+        "MeasureCodes": [
+            {"Title": "Particuliere huishoudens", "MeasureGroupId": None},
+            {"Identifier": "M001", "Title": "Gemiddelde score", "MeasureGroupId": "G2"},
+            "not an object",
+        ],
+        "Observations": [
+            {"Id": 1, "Measure": "M001", "Value": 0.2, "WijkenEnBuurten": "WK036300",
+             "Perioden": "2022JJ00"},
+            {"Id": 2, "Measure": ["M001"], "Value": 1, "WijkenEnBuurten": "WK036300",
+             "Perioden": "2022JJ00"},
+            7,
+        ],
+    }  # fmt: skip
+    path = tmp_path / "v4.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    _table, _version, obs, bad, n = odata.read_odata(path)
+    # G2's path: G1 (SES-WOA), then G1's parent G2 again ends it: SES-WOA/Totaalscore/...
+    assert [(o.source_key, o.measure, o.value) for o in obs] == [
+        ("M001", "ses_total_score", Decimal("0.2"))
+    ]
+    assert n == 3
+    assert [(b[0], b[1]) for b in bad] == [
+        (2, "Measure \"['M001']\" is not a measure code"),
+        (3, "the record is not a JSON object"),
+    ]
+
+
 class _Recorded(BaseHTTPRequestHandler):
     """Serves the responses in ``routes``; a path listed in ``fail_once`` answers 503 once."""
 

@@ -204,3 +204,96 @@ def test_benefits_contract(tmp_path: Path) -> None:
         ("GM0999", "WK099902", "2025-02", "bbz", 3),
     ]
     assert [b[0] for b in bad] == [4, 5, 6, 7]
+
+
+# -- bytes, headers and lines as the ingest core reads them (issue 22) --------------------------
+
+_STATLINE_HEAD = b'"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
+
+
+def _guarded(path: Path):  # type: ignore[no-untyped-def]
+    """The file classified and read as the worker does (``sdw.ingest.guard``)."""
+    from sdw.ingest.guard import read_file
+    from tests.mutation.oracle import context
+
+    return read_file(path, "h" * 64, classify(path), context())
+
+
+def _observation_lines(parsed) -> set[int]:  # type: ignore[no-untyped-def]
+    columns, rows = parsed.tables.get("cbs_observation", ([], []))
+    return {r[columns.index("line_number")] for r in rows}
+
+
+def test_statline_a_byte_that_is_not_utf8_costs_its_line_not_the_file(tmp_path: Path) -> None:
+    """No mark, and 0xe9 (Windows-1252's é) in line 2: CBS writes UTF-8, so that line is
+    refused as not text and line 3 loads (it ended the file as INGEST_ERROR before)."""
+    p = tmp_path / "statline.csv"
+    p.write_bytes(
+        _STATLINE_HEAD + b'"Particuliere huishoudens (aantal)"\r\n'
+        b'"2021";"Caf\xe9buurt";"BU03630000";"  700"\r\n'
+        b'"2021";"Centrum";"WK036300  ";"  2900"\r\n'
+    )
+    parsed = _guarded(p)
+    r = parsed.report
+    assert (r.file_kind, r.status, r.lines_in, r.lines_loaded) == (
+        "cbs_statline", "loaded_with_rejections", 2, 1
+    )  # fmt: skip
+    (q,) = parsed.quarantine
+    assert (q.reason_code, q.line_number) == ("CBS_STATLINE_ROW", 2)
+    assert q.reason == "Line 2: bytes that are not text in the file's encoding " \
+        "(UTF-8, or Windows-1252 without a mark)"  # fmt: skip
+    assert q.original_fragment == "2021;Caf\\udce9buurt;BU03630000;  700"  # an escape: storable
+    assert _observation_lines(parsed) == {3}
+
+
+def test_statline_with_no_measure_column_is_refused_whole(tmp_path: Path) -> None:
+    """Every column is a dimension or text: the line used to count as loaded while raw got no
+    row for it. No measure means no statistics table: refused whole, by its own code."""
+    p = tmp_path / "statline.csv"
+    p.write_bytes(
+        b"Perioden;Wijken en buurten;Regiocode (gemeente, wijk, buurt) (code)\n"
+        b'"2021";"A";"GM0363"\n'
+    )
+    parsed = _guarded(p)
+    r = parsed.report
+    assert (r.file_kind, r.status, r.reason_code) == (
+        "cbs_statline", "quarantined", "CBS_STATLINE_NO_MEASURES"
+    )  # fmt: skip
+    assert (r.lines_in, r.lines_loaded, r.lines_quarantined) == (1, 0, 1)
+    (q,) = parsed.quarantine
+    assert q.scope == "file" and q.original_fragment.startswith("header: Perioden;")
+    assert parsed.tables == {}
+
+
+def test_statline_header_that_is_not_utf8_is_refused_whole(tmp_path: Path) -> None:
+    """The header names what every cell means; "Financi\\xeble" cannot be read as UTF-8."""
+    p = tmp_path / "statline.csv"
+    p.write_bytes(
+        _STATLINE_HEAD + b'"SES-WOA/Financi\xeble welvaart/Gemiddelde score (Getal)"\n'
+        b'"2021";"Centrum";"WK036300";"0.05"\n'
+        b'"2021";"Noord";"WK036301";"0.10"\n'
+    )
+    parsed = _guarded(p)
+    r = parsed.report
+    assert (r.status, r.reason_code, r.lines_in, r.lines_loaded) == (
+        "quarantined", "CBS_STATLINE_HEADER_NOT_TEXT", 2, 0
+    )  # fmt: skip
+
+
+def test_benefits_a_byte_that_is_not_utf8_costs_its_line_not_the_file(tmp_path: Path) -> None:
+    """A mark, then 0xff inside line 3's regeling: that line is refused, lines 2 and 4 load."""
+    p = tmp_path / "uitkeringen.csv"
+    p.write_bytes(
+        b"\xef\xbb\xbfgemeentecode;wijkcode;maand;regeling;aantal_personen\n"
+        b"GM0999;WK099901;2025-01;bbz;3\n"
+        b"GM0999;WK099901;2025-01;ioa\xffw;4\n"
+        b"GM0999;WK099902;2025-01;ioaz;5\n"
+    )
+    parsed = _guarded(p)
+    r = parsed.report
+    assert (r.file_kind, r.lines_in, r.lines_loaded) == ("cbs_gemeente_uitkering", 3, 2)
+    (q,) = parsed.quarantine
+    assert (q.reason_code, q.line_number) == ("BENEFIT_ROW", 3)
+    assert q.reason.startswith("Line 3: bytes that are not text")
+    _cols, rows = parsed.tables["cbs_municipal_benefit"]
+    assert [(row[3], row[4]) for row in rows] == [("bbz", 3), ("ioaz", 5)]

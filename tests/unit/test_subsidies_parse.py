@@ -232,3 +232,55 @@ def test_json_register_like_amsterdam(tmp_path: Path) -> None:
     assert [(q.line_number, q.reason_code) for q in parsed.quarantine] == [
         (3, "SUBSIDY_AMOUNT_INVALID")
     ]
+
+
+def test_json_layout_is_judged_from_many_objects_not_the_first(tmp_path: Path) -> None:
+    """The first object lacks Jaar: the register was UNKNOWN_FILE_TYPE and both rows lost.
+    The objects' keys together are Amsterdam's layout; the record without Jaar is refused as a
+    row, naming the key, its euros counted as quarantined; the other loads."""
+    path = tmp_path / "subsidies.json"
+    path.write_text('[{"Naam":"A","Verleend":5},{"Jaar":2016,"Naam":"B","Verleend":5}]')
+    assert classify(path) == "subsidy_register_json"
+    parsed = by_name()["subsidy_register_json"].parse(path, "h" * 64, ctx())
+    assert (parsed.report.lines_loaded, parsed.report.lines_quarantined) == (1, 1)
+    columns, rows = parsed.tables["subsidy_grant"]
+    assert [(r[columns.index("ontvanger")], r[columns.index("line_number")]) for r in rows] == [
+        ("B", 2)
+    ]
+    (q,) = parsed.quarantine
+    assert (q.line_number, q.reason_code) == (1, "SUBSIDY_FIELD_MISSING")
+    assert q.reason == "Row 1: the record has no Jaar, which its layout (amsterdam-json) requires"
+    totals = {r[0]: r[1:] for r in parsed.tables["file_euro_total"][1]}
+    assert totals["verleend_bedrag"][:2] == [Decimal("10.00"), Decimal("5.00")]
+
+
+def test_json_record_without_verleend_is_refused_not_loaded_empty(tmp_path: Path) -> None:
+    """Verleend is required: a record without the key used to load with no grant at all."""
+    path = tmp_path / "subsidies.json"
+    path.write_text('[{"Jaar":2016,"Naam":"A","Verleend":5},{"Jaar":2016,"Naam":"B"}, 3]')
+    parsed = by_name()["subsidy_register_json"].parse(path, "h" * 64, ctx())
+    assert [(q.line_number, q.reason_code) for q in parsed.quarantine] == [
+        (2, "SUBSIDY_FIELD_MISSING"),
+        (3, "SUBSIDY_ROW_MALFORMED"),
+    ]
+    assert parsed.report.lines_loaded == 1
+
+
+def test_json_register_whose_records_all_lack_a_required_key_is_still_a_register(
+    tmp_path: Path,
+) -> None:
+    """No record has Jaar, so no layout has every required key; all 4 keys (Naam, Verleend,
+    Aangevraagd, Project) are Amsterdam's columns, more than half and at least 2: recognisably
+    its register, the record refused as a row instead of the file going UNKNOWN_FILE_TYPE."""
+    path = tmp_path / "subsidies.json"
+    path.write_text('[{"Naam":"B","Verleend":5,"Aangevraagd":"0,01","Project":"P"}]')
+    assert classify(path) == "subsidy_register_json"
+    parsed = by_name()["subsidy_register_json"].parse(path, "h" * 64, ctx())
+    assert [(q.line_number, q.reason_code) for q in parsed.quarantine] == [
+        (1, "SUBSIDY_FIELD_MISSING")
+    ]
+    assert "no Jaar" in parsed.quarantine[0].reason
+    # one known key is a coincidence; 2 known of 4 keys is not more than half
+    for doc in ('[{"Naam":"B"}]', '[{"Naam":"B","Verleend":5,"id":1,"x":2}]'):
+        path.write_text(doc)
+        assert classify(path) == "unknown", doc

@@ -43,7 +43,9 @@ _GM = re.compile(r"^(?:GM)?([0-9]{1,4})$")
 _TAAKVELD = re.compile(r"^([0-9]\.[0-9]{1,2})(?:$|[\s:\-\u2013])")
 _ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 _NL_DATE = re.compile(r"^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$")
-_TRAILING_TIME = re.compile(r"[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
+# A time of day after the date, as a datetime export writes it: hours 0-23, minutes and seconds
+# 0-59. Anything else after the date (``25:61``) is no time, and the cell no date.
+_TRAILING_TIME = re.compile(r"[ T](?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?$")
 
 
 def cell_text(value: object) -> str:
@@ -82,8 +84,8 @@ def taakveld(value: object, column: str) -> str:
 
 
 def peildatum(value: object, column: str) -> date:
-    """``YYYY-MM-DD`` or ``DD-MM-YYYY`` (also ``/``; a trailing time ignored), or a
-    spreadsheet's date cell."""
+    """``YYYY-MM-DD`` or ``DD-MM-YYYY`` (also ``/``; a trailing time of day, 00:00 to
+    23:59:59, ignored), or a spreadsheet's date cell."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

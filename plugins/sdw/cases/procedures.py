@@ -4,7 +4,9 @@ exports it (column names after the Gemeentelijk Gegevensmodel, docs/procedure-ti
     gemeentecode;identificatie;wet;datumMelding;datumOnderzoekAfgerond;datumStartAanvraag;
     datumBeschikking;datumAfhandeling;resultaat;postcode;huisnummer;wijkcode
 
-- the file: UTF-8 (optional BOM) or Windows-1252 as Excel writes it; ``;`` or ``,`` as separator
+- the file: UTF-8 (optional BOM) or Windows-1252 as Excel writes it, read by the ingest core's
+  one rule (``sdw.ingest.text``): a byte the encoding does not allow costs its line (refused as
+  not text), never the file; ``;`` or ``,`` as separator
   (whichever splits the header into the contract's columns); a header line naming every column
   above, in any order, case-insensitive (``datum_melding`` is ``datumMelding``). Other columns
   are allowed and ignored: nothing of them is ever stored, not even in quarantine.
@@ -13,8 +15,9 @@ exports it (column names after the Gemeentelijk Gegevensmodel, docs/procedure-ti
   a keyed pseudonym (a case number may embed a BSN), see ``sdw.cases.parse``.
 - ``wet``: ``wmo`` or ``jeugdwet``; also ``Wmo``, ``WMO 2015``, ``iWmo``, ``Jeugdwet``, ``jeugd``,
   ``jw``, ``iJw`` (case and spaces ignored).
-- dates: ``dd-mm-jjjj`` (also ``d-m-jjjj`` and ``/``) or ``jjjj-mm-dd``; a trailing time
-  (``00:00:00``) is ignored; empty means "not (yet) happened". ``datumMelding`` is required.
+- dates: ``dd-mm-jjjj`` (also ``d-m-jjjj`` and ``/``) or ``jjjj-mm-dd``; a trailing time of
+  day (``00:00`` to ``23:59:59``, after a space or ``T``) is ignored, anything else after the
+  date (``25:61``) refuses the row; empty means "not (yet) happened". ``datumMelding`` is required.
   Present dates must be in order: melding <= onderzoek afgerond <= start aanvraag <= beschikking,
   and ``datumAfhandeling`` (the day a case was closed without a beschikking) after all of them.
 - ``resultaat``: ``toegekend`` (or ``toegewezen``) and ``afgewezen`` need a ``datumBeschikking``
@@ -52,6 +55,7 @@ from sdw.cases.rules import (
     OUTCOME_INVALID,
     ROW_MALFORMED,
 )
+from sdw.ingest import text
 from sdw.ingest.contract import BadRow, Rejected  # a row breaking the contract
 from sdw.money import foreign_digits
 
@@ -97,7 +101,9 @@ DECIDED = ("toegekend", "afgewezen")
 
 _NL_DATE = re.compile(r"^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$")
 _ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
-_TRAILING_TIME = re.compile(r"[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
+# A time of day only: hours 0-23, minutes and seconds 0-59 (``25:61`` is no time, and a date
+# followed by it is no date).
+_TRAILING_TIME = re.compile(r"[ T](?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?$")
 _PC6 = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 _HUISNUMMER = re.compile(r"^([0-9]{1,5})(?:[^0-9].*)?$")
 _WIJKCODE = re.compile(r"^(?:WK([0-9]{6})|([0-9]{3,6}))$")
@@ -131,20 +137,20 @@ class CaseFile:
         return len(self.rows) + len(self.bad)
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[\s._\-]", "", text.strip().strip('"')).lower()
+def _key(cell: str) -> str:
+    return re.sub(r"[\s._\-]", "", cell.strip().strip('"')).lower()
 
 
 _COLUMN_KEYS = {_key(h): h for h in HEADER}
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (BOM dropped), else Windows-1252: Dutch Excel saves "CSV (puntkomma)" that way.
-    The contract's own columns are ASCII either way; only ignored extra columns differ."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """The ingest core's rule (``sdw.ingest.text``): a mark means UTF-8, else UTF-8 when valid,
+    else Windows-1252 (Dutch Excel saves "CSV (puntkomma)" that way). A byte the encoding does
+    not allow stays a lone surrogate, so ``read_case_text`` refuses its line only; decoding the
+    whole file as Windows-1252 for one bad byte turned the mark into ``ï»¿`` and lost the
+    header, and with it every row."""
+    return text.decode(data)
 
 
 def header_columns(line: str) -> tuple[str, dict[str, int]] | None:
@@ -186,9 +192,9 @@ def sniff(path: Path) -> bool:
     return header_columns(decode(first).strip("\r\n")) is not None
 
 
-def parse_date(text: str, column: str) -> date | None:
+def parse_date(cell: str, column: str) -> date | None:
     """``dd-mm-jjjj`` / ``d-m-jjjj`` / ``dd/mm/jjjj`` or ``jjjj-mm-dd``; '' is None."""
-    value = _TRAILING_TIME.sub("", text.strip())
+    value = _TRAILING_TIME.sub("", cell.strip())
     if not value:
         return None
     if m := _NL_DATE.match(value):
@@ -197,23 +203,23 @@ def parse_date(text: str, column: str) -> date | None:
         year, month, day = int(m[1]), int(m[2]), int(m[3])
     else:
         raise Rejected(
-            DATE_INVALID, f"{column} {text.strip()!r} is not a date dd-mm-jjjj or jjjj-mm-dd"
+            DATE_INVALID, f"{column} {cell.strip()!r} is not a date dd-mm-jjjj or jjjj-mm-dd"
         )
     try:
         result = date(year, month, day)
     except ValueError:
-        raise Rejected(DATE_INVALID, f"{column} {text.strip()!r} is not a calendar date") from None
+        raise Rejected(DATE_INVALID, f"{column} {cell.strip()!r} is not a calendar date") from None
     if not _YEARS[0] <= year <= _YEARS[1]:
-        raise Rejected(DATE_INVALID, f"{column} {text.strip()!r}: year {year} is not plausible")
+        raise Rejected(DATE_INVALID, f"{column} {cell.strip()!r}: year {year} is not plausible")
     return result
 
 
-def _gemeentecode(text: str) -> str:
-    gm = text.strip().upper()
+def _gemeentecode(cell: str) -> str:
+    gm = cell.strip().upper()
     if re.fullmatch(r"[0-9]{4}", gm):
         gm = "GM" + gm
     if not re.fullmatch(r"GM[0-9]{4}", gm):
-        raise Rejected(ROW_MALFORMED, f"gemeentecode {text.strip()!r} is not GM + 4 digits")
+        raise Rejected(ROW_MALFORMED, f"gemeentecode {cell.strip()!r} is not GM + 4 digits")
     return gm
 
 
@@ -325,16 +331,18 @@ def parse_row(values: dict[str, str]) -> CaseRow:
     )
 
 
-def read_case_text(text: str) -> CaseFile:
+def read_case_text(content: str) -> CaseFile:
     """Every data row of an export, parsed or rejected, with its line number (the header is
-    line 1; a quoted field spanning lines counts from the line the row starts on)."""
-    text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0].strip("\r")
+    line 1; a quoted field spanning lines counts from the line the row starts on). A row
+    holding a byte its encoding did not allow (``decode``) is refused, nothing of it kept."""
+    content = content.lstrip("\ufeff")
+    first = content.split("\n", 1)[0].strip("\r")
     found = header_columns(first)
     if found is None:
         raise ValueError("not a case export: the header lacks the contract's columns")
     sep, index = found
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    marked = text.undecodable(content)
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=sep)
     width = len(next(reader))
     result = CaseFile(sep)
     seen: dict[tuple[str, str], int] = {}
@@ -352,6 +360,9 @@ def read_case_text(text: str) -> CaseFile:
                     None,
                 )
             )
+            continue
+        if marked and any(text.undecodable(c) for c in cells):
+            result.bad.append(BadRow(lineno, ROW_MALFORMED, text.NOT_TEXT, None))
             continue
         values = {name: cells[i] for name, i in index.items()}
         try:

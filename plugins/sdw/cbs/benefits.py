@@ -17,18 +17,22 @@ municipality x wijk x month x regulation)::
 Digits are ASCII 0-9 throughout: a code, month or count in Arabic-Indic or full-width digits
 (which Python's ``\\d`` and ``int()`` would take) is refused, not read.
 A row breaking a rule is quarantined with its five fields (a line of another width is not
-kept: it may hold personal data); the others load. A header that has more than half of these
-columns but not all is refused whole (MISSING_COLUMN, see ``sdw.ingest.csv_contract``).
+kept: it may hold personal data); the others load. The file is read as UTF-8 as its contract
+says, with or without a mark (``sdw.ingest.text``, no Windows-1252 fallback: every field of
+the contract is ASCII, so no valid row is lost by it): a line holding a byte that is not
+UTF-8 is refused with that reason and the rest of the file loads. A header that has more than
+half of these columns but not all is refused whole (MISSING_COLUMN, see
+``sdw.ingest.csv_contract``).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sdw.ingest import text
 from sdw.ingest.csv_contract import (
     HeaderCheck,
     check_columns,
@@ -62,8 +66,8 @@ def sniff(path: Path) -> bool:
         return False
     try:
         with path.open("rb") as fh:
-            first = fh.readline(4096).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+            first = text.decode(fh.readline(4096), fallback=None)
+    except OSError:
         return False
     return tuple(c.lower() for c in _split(first)) == HEADER
 
@@ -99,14 +103,18 @@ def parse_row(fields: list[str]) -> BenefitRow:
 
 
 def read_benefits(path: Path) -> tuple[list[tuple[int, BenefitRow]], list[tuple[int, str, str]]]:
-    text = path.read_bytes().decode("utf-8-sig")
+    """(loaded rows, bad rows (line, reason, fragment)), each with its line number."""
+    content = text.decode(path.read_bytes(), fallback=None)
+    marked = text.undecodable(content)
     ok: list[tuple[int, BenefitRow]] = []
     bad: list[tuple[int, str, str]] = []
-    for lineno, line in enumerate(io.StringIO(text).read().splitlines()[1:], start=2):
+    for lineno, line in enumerate(content.splitlines()[1:], start=2):
         if not line.strip():
             continue
         fields = _split(line)
         try:
+            if marked and text.undecodable(line):
+                raise ValueError(text.NOT_TEXT)
             ok.append((lineno, parse_row(fields)))
         except ValueError as exc:
             bad.append((lineno, str(exc), contract_fragment(fields, len(HEADER))))

@@ -33,6 +33,8 @@ from sdw.cbs.observations import (
     region_code,
     strip_suffix,
 )
+from sdw.cbs.rules import CBS_ODATA_BUNDLE_INVALID, CBS_ODATA_NOT_JSON, FileRefused
+from sdw.ingest import text
 from sdw.money import shown
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,14 @@ def _record_text(row: object) -> str:
     return json.dumps(row, default=str)[:2000]
 
 
+def _not_a_bundle(reason: str) -> FileRefused:
+    return FileRefused(
+        CBS_ODATA_BUNDLE_INVALID,
+        f"Not a CBS OData bundle: {reason}; nothing of it was loaded. Download the table again "
+        "(python -m sdw.cbs.odata).",
+    )
+
+
 def odata_version(bundle: dict[str, Any]) -> int:
     """3 or 4: the bundle's ``odata_version`` (a number or its ASCII text), else judged by its
     records. Anything else refuses the file with a reason naming it (``int()`` would read
@@ -100,12 +110,55 @@ def odata_version(bundle: dict[str, Any]) -> int:
         return 4 if "Observations" in bundle else 3
     if not isinstance(stated, bool) and str(stated).strip() in ("3", "4"):
         return int(str(stated).strip())
-    raise ValueError(f"odata_version {shown(str(stated))} is not 3 or 4")
+    raise _not_a_bundle(f"odata_version {shown(str(stated))} is not 3 or 4")
+
+
+def _utf8_error_at(data: bytes) -> int | None:
+    """The offset of the first byte that is not UTF-8 (a mark at the start allowed), or None."""
+    body = data[len(text.BOM) :] if data.startswith(text.BOM) else data
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start + len(data) - len(body)
+    return None
+
+
+def load_document(path: Path) -> object:
+    """The file's JSON document. JSON is UTF-8 (RFC 8259; a UTF-8 mark allowed, as
+    ``sdw.ingest.text`` reads every source): bytes that are not, or text that is not JSON,
+    refuse the file whole as ``CBS_ODATA_NOT_JSON`` naming where. One document has no lines to
+    keep apart, and a UTF-16 file read as anything else would be guessed, not read."""
+    data = path.read_bytes()
+    at = _utf8_error_at(data)
+    if at is not None:
+        raise FileRefused(
+            CBS_ODATA_NOT_JSON,
+            f"Byte {at} (0x{data[at]:02x}) is not UTF-8, which JSON must be (a UTF-16 download "
+            "starts with 0xff 0xfe); nothing of the file was loaded. Download it again or save "
+            "it as UTF-8.",
+        )
+    try:
+        return json.loads(text.decode(data, fallback=None), parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise FileRefused(
+            CBS_ODATA_NOT_JSON,
+            f"Not JSON at line {exc.lineno}, column {exc.colno} (character {exc.pos}): "
+            f"{exc.msg}; nothing of the file was loaded. Download it again: a cut-off or "
+            "edited download does not parse.",
+        ) from None
+    except RecursionError:
+        raise FileRefused(
+            CBS_ODATA_NOT_JSON,
+            "The JSON is nested deeper than any OData response; nothing of the file was loaded.",
+        ) from None
 
 
 def load_bundle(path: Path) -> dict[str, Any]:
-    """The file as a bundle, whichever of the accepted shapes it has."""
-    doc = json.loads(path.read_bytes().decode("utf-8-sig"), parse_int=_json_int)
+    """The file as a bundle, whichever of the accepted shapes it has; ``FileRefused`` for a
+    file that is not JSON or not one of them."""
+    doc = load_document(path)
+    if not isinstance(doc, dict):
+        raise _not_a_bundle(f"the document is a JSON {type(doc).__name__}, not an object")
     if "value" in doc and ("odata.metadata" in doc or "@odata.context" in doc):
         ctx = str(doc.get("odata.metadata") or doc.get("@odata.context"))
         v4 = "#Observations" in ctx
@@ -118,32 +171,61 @@ def load_bundle(path: Path) -> dict[str, Any]:
     return doc
 
 
+def _objects(bundle: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """The bundle's array ``name`` (absent: empty) of objects; ``FileRefused`` when it is not
+    an array. Metadata entries that are not objects name nothing and are left out."""
+    found = bundle.get(name)
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise _not_a_bundle(f"{name} is a JSON {type(found).__name__}, not an array")
+    return [e for e in found if isinstance(e, dict)]
+
+
+def _hashable(value: object) -> str | int | None:
+    """An ID or ParentID as a look-up key: text or a whole number; anything else is none."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return None
+
+
+def _title_path(title: object, parent: object, by_id: dict[Any, dict[str, Any]], up: str) -> str:
+    """``Group/Subgroup/Title`` up the ``up`` (ParentID, ParentId) links; a link seen twice
+    ends the path (a cycle in broken metadata would otherwise never end)."""
+    parts = [str(title if title is not None else "")]
+    seen: set[object] = set()
+    key = _hashable(parent)
+    while key is not None and key not in seen and key in by_id:
+        seen.add(key)
+        node = by_id[key]
+        parts.insert(0, str(node.get("Title", "")))
+        key = _hashable(node.get(up))
+    return "/".join(parts)
+
+
 def _v3_labels(props: list[dict[str, Any]]) -> dict[str, str]:
-    """Key -> Title path (``SES-WOA/Totaalscore/Gemiddelde score``) from DataProperties."""
-    by_id = {p.get("ID"): p for p in props}
+    """Key -> Title path (``SES-WOA/Totaalscore/Gemiddelde score``) from DataProperties. An
+    entry without a text Key names no column and is left out."""
+    by_id = {k: p for p in props if (k := _hashable(p.get("ID"))) is not None}
     labels = {}
     for p in props:
-        if not p.get("Key") or p.get("Type") in ("Dimension", "GeoDimension", "TimeDimension"):
+        key = p.get("Key")
+        if not key or not isinstance(key, str) or "Dimension" in str(p.get("Type")):
             continue
-        parts = [str(p.get("Title", ""))]
-        parent = by_id.get(p.get("ParentID"))
-        while parent is not None:
-            parts.insert(0, str(parent.get("Title", "")))
-            parent = by_id.get(parent.get("ParentID"))
-        labels[p["Key"]] = "/".join(parts)
+        labels[key] = _title_path(p.get("Title", ""), p.get("ParentID"), by_id, "ParentID")
     return labels
 
 
 def _v4_labels(codes: list[dict[str, Any]], groups: list[dict[str, Any]]) -> dict[str, str]:
-    by_id = {g.get("Id"): g for g in groups}
+    """Measure code -> Title path from MeasureCodes and MeasureGroups. A code without a text
+    Identifier names no measure any record can refer to, so leaving it out loses nothing."""
+    by_id = {k: g for g in groups if (k := _hashable(g.get("Id"))) is not None}
     labels = {}
     for c in codes:
-        parts = [str(c.get("Title", ""))]
-        group = by_id.get(c.get("MeasureGroupId"))
-        while group is not None:
-            parts.insert(0, str(group.get("Title", "")))
-            group = by_id.get(group.get("ParentId"))
-        labels[c["Identifier"]] = "/".join(parts)
+        ident = c.get("Identifier")
+        if not ident or not isinstance(ident, str):
+            continue
+        labels[ident] = _title_path(c.get("Title", ""), c.get("MeasureGroupId"), by_id, "ParentId")
     return labels
 
 
@@ -176,71 +258,96 @@ def _period(row: dict[str, Any], table_id: str | None, bundle: dict[str, Any]) -
     raise ValueError("no Perioden and no known year for this table")
 
 
+def _region(row: dict[str, Any]) -> str:
+    geo = next((k for k in _GEO if k in row), None)
+    if geo is None:
+        raise ValueError(f"no region column ({', '.join(_GEO)})")
+    return region_code(row[geo])
+
+
+def _v3_record(
+    row: dict[str, Any],
+    n: int,
+    ctx: tuple[str | None, dict[str, Any], dict[str, str], set[str], dict[str, str | None]],
+) -> list[Observation]:
+    """A TypedDataSet record's observations, all of them or none (``ValueError``): a record
+    is loaded whole or refused whole, so raw never holds part of a refused one."""
+    table_id, bundle, labels, dims, names = ctx
+    code = _region(row)
+    period = _period(row, table_id, bundle)
+    out = []
+    for key, raw in row.items():
+        if key in dims:
+            continue
+        value, written = parse_value(raw)
+        meaning = _meaning(table_id, key, labels.get(key))
+        out.append(Observation(code, names.get(code), period, meaning, key, value, written, n))
+    if not out:
+        raise ValueError("the record holds no measure, only its dimensions")
+    return out
+
+
+def _v4_record(
+    row: dict[str, Any],
+    n: int,
+    ctx: tuple[str | None, dict[str, Any], dict[str, str], set[str], dict[str, str | None]],
+) -> list[Observation]:
+    """An Observations record: one measure of one region and period."""
+    table_id, bundle, labels, _dims, names = ctx
+    code = _region(row)
+    period = _period(row, table_id, bundle)
+    key = row.get("Measure")
+    if not isinstance(key, str) or not key.strip():
+        raise ValueError(f"Measure {shown(str(key))} is not a measure code")
+    value, written = parse_value(row.get("Value"))
+    if str(row.get("ValueAttribute") or "None") in _SECRET_ATTRIBUTES:
+        value, written = None, str(row.get("ValueAttribute"))
+    meaning = _meaning(table_id, key, labels.get(key))
+    return [Observation(code, names.get(code), period, meaning, key, value, written, n)]
+
+
 def read_odata(
     path: Path,
 ) -> tuple[str | None, int, list[Observation], list[tuple[int, str, str]], int]:
-    """(table_id, version, observations, bad records (number, reason, text), records)."""
+    """(table_id, version, observations, bad records (number, reason, text), records). Raises
+    ``FileRefused`` for a file that is not JSON or not an OData bundle (see ``load_bundle``):
+    its records cannot be told apart, or what they mean cannot be read."""
     bundle = load_bundle(path)
     table_id = bundle.get("table_id")
+    if table_id is not None and not isinstance(table_id, str):
+        raise _not_a_bundle(f"table_id {shown(str(table_id))} is not text")
     version = odata_version(bundle)
-    names = {str(r.get("Key", "")).strip(): r.get("Title") for r in bundle.get("regions", [])}
+    records_key = "Observations" if version == 4 else "TypedDataSet"
+    records = bundle.get(records_key) or []
+    if not isinstance(records, list):
+        raise _not_a_bundle(f"{records_key} is a JSON {type(records).__name__}, not an array")
+    names: dict[str, str | None] = {}
+    for r in _objects(bundle, "regions"):
+        title = r.get("Title")
+        names[str(r.get("Key", "")).strip()] = title if isinstance(title, str) else None
+    if version == 3:
+        props = _objects(bundle, "DataProperties")
+        labels = _v3_labels(props)
+        dims = {"ID", "Perioden", *_GEO}
+        for p in props:
+            if "Dimension" in str(p.get("Type")) and isinstance(p.get("Key"), str):
+                dims.add(p["Key"])
+        record = _v3_record
+    else:
+        labels = _v4_labels(_objects(bundle, "MeasureCodes"), _objects(bundle, "MeasureGroups"))
+        dims = set()
+        record = _v4_record
+    ctx = (table_id, bundle, labels, dims, names)
     obs: list[Observation] = []
     bad: list[tuple[int, str, str]] = []
-    records = bundle.get("Observations" if version == 4 else "TypedDataSet") or []
-    if version == 3:
-        labels = _v3_labels(bundle.get("DataProperties", []))
-        dims = {
-            p["Key"] for p in bundle.get("DataProperties", []) if "Dimension" in str(p.get("Type"))
-        }
-        dims |= {"ID", "Perioden", *_GEO}
-        for n, row in enumerate(records, start=1):
-            try:
-                geo = next(k for k in _GEO if k in row)
-                code = region_code(row[geo])
-                period = _period(row, table_id, bundle)
-                for key, raw in row.items():
-                    if key in dims:
-                        continue
-                    value, text = parse_value(raw)
-                    obs.append(
-                        Observation(
-                            code,
-                            names.get(code),
-                            period,
-                            _meaning(table_id, key, labels.get(key)),
-                            key,
-                            value,
-                            text,
-                            n,
-                        )
-                    )
-            except (ValueError, StopIteration, TypeError) as exc:
-                bad.append((n, str(exc) or "no region column", _record_text(row)))
-    else:
-        labels = _v4_labels(bundle.get("MeasureCodes", []), bundle.get("MeasureGroups", []))
-        for n, row in enumerate(records, start=1):
-            try:
-                geo = next(k for k in _GEO if k in row)
-                code = region_code(row[geo])
-                period = _period(row, table_id, bundle)
-                key = str(row["Measure"])
-                value, text = parse_value(row.get("Value"))
-                if str(row.get("ValueAttribute") or "None") in _SECRET_ATTRIBUTES:
-                    value, text = None, str(row.get("ValueAttribute"))
-                obs.append(
-                    Observation(
-                        code,
-                        names.get(code),
-                        period,
-                        _meaning(table_id, key, labels.get(key)),
-                        key,
-                        value,
-                        text,
-                        n,
-                    )
-                )
-            except (ValueError, StopIteration, TypeError, KeyError) as exc:
-                bad.append((n, str(exc) or "no region column", _record_text(row)))
+    for n, row in enumerate(records, start=1):
+        if not isinstance(row, dict):
+            bad.append((n, "the record is not a JSON object", _record_text(row)))
+            continue
+        try:
+            obs.extend(record(row, n, ctx))
+        except ValueError as exc:
+            bad.append((n, str(exc), _record_text(row)))
     return table_id, version, obs, bad, len(records)
 
 

@@ -4,7 +4,8 @@ A "line" in the ledger is a data row of the file (a region row, or one OData rec
 ``lines_in = lines_loaded + lines_quarantined`` holds per file while raw has one row per cell
 (see ``sdw.cbs.tables``). An address file's good rows load; a bad row goes to quarantine with
 the contract's fields of its line (a line of another width is not kept: see
-``sdw.ingest.csv_contract``).
+``sdw.ingest.csv_contract``). A file a reader refuses whole (``sdw.cbs.rules.FileRefused``)
+is quarantined as one file record with the reader's own code, nothing of it loaded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sdw.cbs.rules import (
     CBS_KWB_ROW,
     CBS_ODATA_RECORD,
     CBS_STATLINE_ROW,
+    FileRefused,
 )
 from sdw.cbs.tables import (
     ADRES,
@@ -76,6 +78,36 @@ def _parsed(
     return ParsedFile(report, {table: (columns, rows)}, quarantine)
 
 
+def refused_file(path: Path, file_hash: str, kind: str, refused: FileRefused) -> ParsedFile:
+    """A file refused whole by its reader: one file record with the reader's code, reason and
+    fragment; its lines (as the reader counted them) all quarantined, nothing loaded. The
+    core masks and escapes the reason and fragment like any other (``sdw.ingest.guard``)."""
+    report = FileReport(
+        source_file=path.name,
+        file_hash=file_hash,
+        file_kind=kind,
+        status="quarantined",
+        reason_code=refused.code,
+        reason=refused.reason,
+        lines_in=refused.lines,
+        lines_loaded=0,
+        lines_quarantined=refused.lines,
+    )
+    fragment = refused.fragment or (
+        f"[{path.stat().st_size} bytes refused whole; content not kept: the file may not be "
+        "what its name says — it stays in the inbox]"
+    )
+    record = QuarantineRecord(
+        scope="file",
+        reason_code=refused.code,
+        reason=refused.reason,
+        original_fragment=fragment,
+        fragment_truncated=refused.truncated,
+        line_number=1 if refused.fragment else None,
+    )
+    return ParsedFile(report, {}, [record])
+
+
 def observation_rows(
     obs: Iterable[Observation], dataset: str, table_id: str | None, file_format: str
 ) -> list[list[object]]:
@@ -98,7 +130,10 @@ def observation_rows(
 
 
 def parse_statline_file(path: Path, file_hash: str) -> ParsedFile:
-    header, obs, bad, n = statline.read_statline_csv(path)
+    try:
+        header, obs, bad, n = statline.read_statline_csv(path)
+    except FileRefused as refused:
+        return refused_file(path, file_hash, "cbs_statline", refused)
     rows = observation_rows(obs, header.dataset, _table_id(path.name), "statline_csv")
     return _parsed(
         path,
@@ -152,7 +187,10 @@ def parse_benefits_file(path: Path, file_hash: str) -> ParsedFile:
 def parse_odata_file(path: Path, file_hash: str) -> ParsedFile:
     from sdw.cbs import odata
 
-    table_id, version, obs, bad, n = odata.read_odata(path)
+    try:
+        table_id, version, obs, bad, n = odata.read_odata(path)
+    except FileRefused as refused:
+        return refused_file(path, file_hash, "cbs_odata", refused)
     dataset = odata.dataset_of(table_id, {o.measure for o in obs})
     rows = observation_rows(obs, dataset, table_id, f"odata_v{version}")
     return _parsed(

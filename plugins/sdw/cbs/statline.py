@@ -5,6 +5,13 @@ quoted and space-padded (``"  -0.100"``), region codes right-padded to 10 charac
 (``"GM0363    "``), ``.`` for secret or missing, and labels with a ``/`` hierarchy plus unit
 (``SES-WOA/Totaalscore/Gemiddelde score (Getal)``) as headers. Dimension columns are found by
 meaning; every other column is a measure, named by ``measure_meaning``.
+
+CBS writes these exports in UTF-8 (the reference export has the mark), so the file is read as
+UTF-8 whatever its first bytes (``sdw.ingest.text``, no Windows-1252 fallback): a line holding
+a byte that is not UTF-8 is refused with its reason and the rest loads. The header decides what
+every cell below it means, so a header that is not text, or that names no measure (no column
+with a unit: not a statistics table), refuses the file whole with a code of its own
+(``sdw.cbs.rules``); a data line that would load without a single number cannot happen.
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ from sdw.cbs.observations import (
     parse_value,
     region_code,
 )
-from sdw.ingest.csv_contract import contract_fragment
+from sdw.cbs.rules import CBS_STATLINE_HEADER_NOT_TEXT, CBS_STATLINE_NO_MEASURES, FileRefused
+from sdw.ingest import text
+from sdw.ingest.csv_contract import HEADER_LIMIT, contract_fragment
 
 
 @dataclass(frozen=True)
@@ -78,14 +87,21 @@ def parse_header(cols: list[str]) -> StatlineHeader | None:
             dimensions.append(i)
         elif unit[1].strip().lower() not in _TEXT_UNITS:
             measures[i] = c
-    text = " ".join(low)
-    if "ses-woa" in text or "totaalscore" in text:
+    labels = " ".join(low)
+    if "ses-woa" in labels or "totaalscore" in labels:
         dataset = "ses_woa"
-    elif "uitkering" in text:
+    elif "uitkering" in labels:
         dataset = "uitkeringen"
     else:
         dataset = "statline"
     return StatlineHeader(period, code, name, measures, dataset, tuple(dimensions))
+
+
+def first_line(content: str) -> str:
+    """The header line as the reader splits the file (``str.splitlines``), for the sniffer and
+    the reader alike: the two must agree on where the header ends."""
+    lines = content.splitlines()
+    return lines[0] if lines else ""
 
 
 def sniff(path: Path) -> StatlineHeader | None:
@@ -93,8 +109,8 @@ def sniff(path: Path) -> StatlineHeader | None:
         return None
     try:
         with path.open("rb") as fh:
-            first = fh.readline(65536).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+            first = first_line(text.decode(fh.readline(65536), fallback=None))
+    except OSError:
         return None
     if ";" not in first:
         return None
@@ -109,16 +125,46 @@ class BadLine:
     text: str
 
 
-def read_statline_csv(path: Path) -> tuple[StatlineHeader, list[Observation], list[BadLine], int]:
-    """(header, observations, bad lines, data lines). A bad line (wrong field count, malformed
-    code, period or number) is reported with its fields (with none when their number is not
-    the header's: see ``sdw.ingest.csv_contract``); the other lines load."""
-    text = path.read_bytes().decode("utf-8-sig")
-    lines = text.splitlines()
-    cols = _read_header(lines[0]) if lines else None
+def _header(first: str, data_lines: int) -> tuple[StatlineHeader, list[str]]:
+    """The header of a StatLine table with at least one measure; else ``FileRefused``."""
+    shown = f"header: {first[:HEADER_LIMIT]}"
+    if text.undecodable(first):
+        raise FileRefused(
+            CBS_STATLINE_HEADER_NOT_TEXT,
+            "The header holds bytes that are not UTF-8, as CBS writes StatLine exports: which "
+            "measure a column holds cannot be read, so nothing of the file was loaded. Download "
+            "the table again, or save it as UTF-8.",
+            shown,
+            data_lines,
+            len(first) > HEADER_LIMIT,
+        )
+    cols = _read_header(first)
     header = parse_header(cols) if cols else None
     if header is None or cols is None:
         raise ValueError("not a StatLine CSV export (no Perioden/Regiocode columns)")
+    if not header.measures:
+        raise FileRefused(
+            CBS_STATLINE_NO_MEASURES,
+            "The header names no measure (no column ends in a unit such as (aantal), (%) or "
+            "(Getal)), so this is not a StatLine statistics table and nothing was loaded. "
+            "Download the table with its topics selected.",
+            shown,
+            data_lines,
+            len(first) > HEADER_LIMIT,
+        )
+    return header, cols
+
+
+def read_statline_csv(path: Path) -> tuple[StatlineHeader, list[Observation], list[BadLine], int]:
+    """(header, observations, bad lines, data lines). A bad line (wrong field count, bytes
+    that are not UTF-8, malformed code, period or number) is reported with its fields (with
+    none when their number is not the header's: see ``sdw.ingest.csv_contract``); the other
+    lines load. Raises ``FileRefused`` for a header that is not text or names no measure."""
+    content = text.decode(path.read_bytes(), fallback=None)
+    lines = content.splitlines()
+    data_lines = sum(1 for line in lines[1:] if line.strip())
+    header, cols = _header(lines[0] if lines else "", data_lines)
+    marked = text.undecodable(content)
     obs: list[Observation] = []
     bad: list[BadLine] = []
     n = 0
@@ -127,6 +173,8 @@ def read_statline_csv(path: Path) -> tuple[StatlineHeader, list[Observation], li
             continue
         n += 1
         try:
+            if marked and text.undecodable(line):
+                raise ValueError(text.NOT_TEXT)
             obs.extend(_line_observations(header, len(cols), line, lineno))
         except ValueError as exc:
             fields = next(csv.reader([line], delimiter=";"), [])

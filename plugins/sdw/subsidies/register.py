@@ -5,6 +5,10 @@ the register's own euro totals); this module holds what is the register's own:
 - the row rules (``parse_record``): a plausible year, amounts never below zero, a recipient;
 - JSON: an array of objects, every number read as an exact decimal. A record's line number is
   its position in the array (1 = the first object): JSON has no lines a person would count.
+  The layout is judged from the keys of the first ``LAYOUT_SAMPLE`` objects together, not of
+  the first alone (``json_layout``): a register is not lost whole because a record lacks a
+  key. A record without the key of a field its layout requires is refused as a row
+  (FIELD_MISSING).
 - Amounts and years are read by ``sdw.money`` (ASCII digits only, within ``sdw.money.BOUND``):
   a cell that is not one quarantines its row with a reason naming it, never the file.
 - Text fields are kept as the register publishes them (trimmed; empty is absent). The register
@@ -39,6 +43,12 @@ TEXT_FIELDS = (
     "regelmaat",
 )
 TEXT_LIMIT = 2000  # characters of a text field kept; a register's cell is never longer
+# Objects whose keys together decide a JSON register's layout: enough that a record or two
+# lacking a key (Amsterdam leaves Jaar out of none, but a hand-edited export may) do not
+# decide it, and bounded so that recognising a large register stays cheap.
+LAYOUT_SAMPLE = 100
+# Keys a layout must know of a register none of whose records has every required key.
+LAYOUT_KEYS_KNOWN = 2
 Register = LayoutFile  # a register as read: its rows, bad rows and euro totals
 
 
@@ -75,7 +85,14 @@ def _amount(values: dict[str, object], name: str, number_format: str) -> Decimal
 
 def parse_record(values: dict[str, object], layout: Layout) -> dict[str, object]:
     """One register row (contract field -> value as written) as the raw table's fields;
-    raises ``Rejected``."""
+    raises ``Rejected``. A field its layout requires must be there (a JSON record may lack
+    its key; a CSV row always has every column of its header)."""
+    missing = [layout.columns[f] for f in layout.required if f not in values]
+    if missing:
+        raise Rejected(
+            rules.FIELD_MISSING,
+            f"the record has no {', '.join(missing)}, which its layout ({layout.name}) requires",
+        )
     row: dict[str, object] = {f: _text(values.get(f)) for f in TEXT_FIELDS}
     row["subsidiejaar"] = _year(values, "subsidiejaar", required=True)
     row["jaar_toekenning"] = _year(values, "jaar_toekenning", required=False)
@@ -112,10 +129,32 @@ def load_json(text: str) -> object:
 
 
 def json_layout(data: object, layouts: tuple[Layout, ...]) -> Layout | None:
-    """The layout of a JSON register: an array whose first object has a layout's columns."""
-    if not isinstance(data, list) or not data or not isinstance(data[0], dict):
+    """The layout of a JSON register, judged from the keys of its first ``LAYOUT_SAMPLE``
+    objects together (elements that are not objects are left out here; the reader refuses
+    them as rows): the layout whose columns they include every required one of; else the
+    layout that knows most of them, when that is more than half of them and at least
+    ``LAYOUT_KEYS_KNOWN``. JSON has no header: a register whose records lack a required key
+    (one record of one, or every record) is still recognisably that register by the rest of
+    its keys, and each such record is refused as a row naming the key, instead of the whole
+    file going unrecognised. One key in common (``Naam``) is a coincidence, not a register."""
+    if not isinstance(data, list):
         return None
-    return layout_of(data[0], "json", layouts)
+    keys: dict[str, None] = {}
+    for item in data[:LAYOUT_SAMPLE]:
+        if isinstance(item, dict):
+            keys.update(dict.fromkeys(item))
+    exact = layout_of(keys, "json", layouts)
+    if exact is not None or not keys:
+        return exact
+    present = {column_key(k) for k in keys}
+    recognised = [
+        lay
+        for lay in layouts
+        if lay.format == "json"
+        and lay.found(present) >= LAYOUT_KEYS_KNOWN
+        and 2 * lay.found(present) > len(present)
+    ]
+    return max(recognised, key=lambda lay: lay.found(present), default=None)
 
 
 def read_json_data(data: object, layouts: tuple[Layout, ...] | None = None) -> Register:

@@ -9,6 +9,7 @@ YEAR_INVALID = "SUBSIDY_YEAR_INVALID"  # subsidiejaar missing, not a year or imp
 AMOUNT_INVALID = "SUBSIDY_AMOUNT_INVALID"  # not a euro amount exact to the cent
 AMOUNT_NEGATIVE = "SUBSIDY_AMOUNT_NEGATIVE"  # a request, grant or settlement below zero
 RECIPIENT_MISSING = "SUBSIDY_RECIPIENT_MISSING"  # no aanvrager/ontvanger
+FIELD_MISSING = "SUBSIDY_FIELD_MISSING"  # a JSON record without a key its layout requires
 
 # Outside: a typo, not a register year.
 YEARS = (1990, 2100)

@@ -2,6 +2,9 @@
 -- (Kerncijfers wijken en buurten): the one population every mart shares, as the mart
 -- population_by_district and as the denominator of the district care and benefit marts.
 -- CBS rounds wijk and buurt counts to multiples of 5; secret cells stay null.
+-- Counts are bigint: the CBS value parser admits up to 10^15 (sdw.cbs.observations.VALUE_LIMIT),
+-- and one count from 2^31 on failed every build as integer. No region has that many
+-- inhabitants, but a wrong value is the raw suite's to report, not the build's to die on.
 
 with
 
@@ -42,13 +45,13 @@ final as (
         municipality_code::text as municipality_code,
         district_code::text as district_code,
         year::integer as year,
-        inhabitants::integer as inhabitants,
-        age_00_14::integer as age_00_14,
-        age_15_24::integer as age_15_24,
-        age_25_44::integer as age_25_44,
-        age_45_64::integer as age_45_64,
-        age_65_plus::integer as age_65_plus,
-        (age_15_24 + age_25_44 + age_45_64 + age_65_plus)::integer as inhabitants_15_plus
+        inhabitants::bigint as inhabitants,
+        age_00_14::bigint as age_00_14,
+        age_15_24::bigint as age_15_24,
+        age_25_44::bigint as age_25_44,
+        age_45_64::bigint as age_45_64,
+        age_65_plus::bigint as age_65_plus,
+        (age_15_24 + age_25_44 + age_45_64 + age_65_plus)::bigint as inhabitants_15_plus
 
     from wide
     where inhabitants is not null

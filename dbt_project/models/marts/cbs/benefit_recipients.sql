@@ -7,6 +7,8 @@
 -- Rates use CBS population (latest KWB year <= the period's year). Small cells (1 to 4
 -- recipients) are suppressed like the care marts, with their complement
 -- (macros/small_cell_suppression).
+-- recipients is bigint: a CBS count may be anything the CBS value parser admits (up to 10^15,
+-- sdw.cbs.observations.VALUE_LIMIT); an integer cast failed the build from 2^31 on.
 
 with
 
@@ -75,7 +77,7 @@ cbs as (
         quarter_start as period_start,
         benefit_type,
         'cbs' as source,
-        recipients::integer as recipients,
+        recipients::bigint as recipients,
         pct_15_plus as cbs_pct_15_plus
 
     from cbs_quarters
@@ -147,7 +149,7 @@ final as (
         period_start::date as period_start,
         benefit_type::text as benefit_type,
         source::text as source,
-        (case when not suppressed then recipients end)::integer as recipients,
+        (case when not suppressed then recipients end)::bigint as recipients,
         (case
             when not suppressed and inhabitants > 0
                 then round(recipients * 1000.0 / inhabitants, 2)

@@ -2,6 +2,8 @@
 -- CBS's 2021 score"). Secret cells stay null, never 0; change against the baseline year is
 -- null when either score is; rank 1 = highest score among the municipality's regions of the
 -- same level (wijken with wijken, buurten with buurten) that year.
+-- households is bigint: the CBS value parser admits counts up to 10^15
+-- (sdw.cbs.observations.VALUE_LIMIT), and an integer cast failed the build from 2^31 on.
 
 with
 
@@ -62,7 +64,7 @@ final as (
         welvaart_score::numeric as welvaart_score,
         opleidingsniveau_score::numeric as opleidingsniveau_score,
         arbeidsverleden_score::numeric as arbeidsverleden_score,
-        households::integer as households,
+        households::bigint as households,
         spread_total::numeric as spread_total,
         baseline_year::integer as baseline_year,
         baseline_total_score::numeric as baseline_total_score,
