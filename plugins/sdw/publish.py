@@ -150,8 +150,33 @@ def publish(url: str, run_id: str) -> dict[str, int]:
                     "lineage_previous) or on a dropped view",
                 )
             _recreate(conn, publication_id, views)
+            _count_views_again(conn, publication_id, counts)
     log.info("publication %s (run %s): %s", publication_id, run_id, counts)
     return counts
+
+
+def _count_views_again(
+    conn: psycopg.Connection, publication_id: int, counts: dict[str, int]
+) -> None:
+    """A view such as ``data_freshness`` reads the publication in force: counted before this
+    publication was recorded it showed none (0 rows in the summary where BI saw 23), so the
+    views of the published schema are counted again now, in the same transaction."""
+    views = [
+        r[0]
+        for r in conn.execute(
+            "SELECT table_name FROM information_schema.views WHERE table_schema = %s",
+            (LIVE,),
+        )
+    ]
+    for v in views:
+        (counts[v],) = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(LIVE), sql.Identifier(v))
+        ).fetchone()
+    if views:
+        conn.execute(
+            "UPDATE audit.publication SET mart_rows = %s WHERE publication_id = %s",
+            (json.dumps(counts), publication_id),
+        )
 
 
 def _candidate_counts(conn: psycopg.Connection) -> dict[str, int]:

@@ -240,3 +240,18 @@ def test_an_idle_bi_transaction_is_ended_before_the_publication_gives_up(url: st
     with as_bi(url) as bi:
         (timeout,) = bi.execute("SHOW idle_in_transaction_session_timeout").fetchone()
     assert timeout == "5min"
+
+
+def test_a_view_on_the_publication_is_counted_after_it_is_recorded(url: str) -> None:
+    """data_freshness reads the publication in force; counted before the publication was
+    recorded it had 0 rows in the summary while BI saw one per mart."""
+    candidate(url, 1, 2)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            """CREATE VIEW marts_candidate.data_freshness AS
+               SELECT p.run_id FROM audit.publication p
+               WHERE p.publication_id = (SELECT max(publication_id) FROM audit.publication)"""
+        )
+    counts = publish(url, "run-1")
+    assert counts["data_freshness"] == 1
+    assert one(url, "SELECT mart_rows->>'data_freshness' FROM audit.publication") == [("1",)]
