@@ -1,10 +1,10 @@
 """Rejected CSV rows through the real ingest into PostgreSQL: no clear BSN anywhere in the
 warehouse, and a KWB without a_inw is in the ledger as MISSING_COLUMN, not loaded. Inputs: the
-shared reproducers (those present) and one file per class written here."""
+row classes of ``tests.hostile`` (generated files with one hostile row or a column cut) and
+one file per class written here."""
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from pathlib import Path
 
@@ -13,10 +13,11 @@ import pytest
 
 from sdw.ingest.inbox import ingest_inbox
 from sdw.orchestration import cbs_tasks
+from tests.hostile.catalog import CSV_ROW_CLASSES, write_all
+from tests.hostile.seeds import generated
 
 pytestmark = pytest.mark.integration
 KEY = b"test-key-" + b"x" * 32
-REPRO = Path(__file__).resolve().parents[2].parent / "shared" / "repro" / "reliability"
 # both pass the elfproef (worked out in tests/unit/test_csv_contract.py)
 BSNS = ("123456782", "111222333")
 
@@ -24,9 +25,7 @@ BSNS = ("123456782", "111222333")
 def test_no_clear_bsn_and_missing_column_in_the_ledger(warehouse_db: str, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    for name in ("p4_bsn_in_cbs_adres.csv", "p4_bsn_in_benefits.csv", "p2_kwb_missing_a_inw.csv"):
-        if (REPRO / name).is_file():
-            shutil.copy(REPRO / name, inbox / name)
+    write_all(inbox, generated(tmp_path), CSV_ROW_CLASSES)
     (inbox / "adressen_eigen.csv").write_text(
         "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024\n"
         "9991AB;1;9990101;99901;999\n"
@@ -56,15 +55,15 @@ def test_no_clear_bsn_and_missing_column_in_the_ledger(warehouse_db: str, tmp_pa
     assert reports["adressen_eigen.csv"].lines_quarantined == 1
     assert reports["uitkeringen_eigen.csv"].lines_quarantined == 1
     with psycopg.connect(warehouse_db) as conn:
-        if "p2_kwb_missing_a_inw.csv" in reports:
-            assert conn.execute(
-                "SELECT status, reason_code, lines_in, lines_quarantined FROM audit.file_ledger "
-                "WHERE source_file = 'p2_kwb_missing_a_inw.csv'"
-            ).fetchall() == [("quarantined", "MISSING_COLUMN", 18, 18)]
-            assert conn.execute(
-                "SELECT count(*) FROM raw.cbs_observation "
-                "WHERE _source_file = 'p2_kwb_missing_a_inw.csv'"
-            ).fetchone() == (0,)
+        # 18 data lines (the municipality, 5 wijken, 12 buurten), all quarantined with the file
+        assert conn.execute(
+            "SELECT status, reason_code, lines_in, lines_quarantined FROM audit.file_ledger "
+            "WHERE source_file = 'kwb-2024_missing_a_inw.csv'"
+        ).fetchall() == [("quarantined", "MISSING_COLUMN", 18, 18)]
+        assert conn.execute(
+            "SELECT count(*) FROM raw.cbs_observation "
+            "WHERE _source_file = 'kwb-2024_missing_a_inw.csv'"
+        ).fetchone() == (0,)
         # every text column of every table of the warehouse's own schemas, as one dump
         tables = conn.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
@@ -78,5 +77,6 @@ def test_no_clear_bsn_and_missing_column_in_the_ledger(warehouse_db: str, tmp_pa
         masked = conn.execute(
             "SELECT count(*) FROM quarantine.rejected_record WHERE original_fragment LIKE '%[bsn:%'"
         ).fetchone()[0]
-    present = sum(1 for n in ("p4_bsn_in_cbs_adres.csv", "p4_bsn_in_benefits.csv") if n in reports)
-    assert masked == 2 + present  # own address and benefits rows, and each reproducer's row
+    assert reports["bsn_in_row_cbs_adres_2024.csv"].lines_quarantined == 1
+    assert reports["bsn_in_row_uitkeringen.csv"].lines_quarantined == 1
+    assert masked == 4  # own address and benefits rows, and each hostile class's row

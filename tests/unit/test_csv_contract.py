@@ -1,9 +1,10 @@
 """CSV contracts: a rejected row keeps only its contract fields with every BSN masked, and a
 file recognisably of one kind but missing a required column is refused whole, naming it.
 
-Each class is tested with the shared reproducer (skipped when absent) and with an input of
-this file's own. BSN-like numbers used: 123456782 (9*1+8*2+7*3+6*4+5*5+4*6+3*7+2*8-1*2 =
-154 = 14*11) and 111222333 (9+8+7+12+10+8+9+6-3 = 66 = 6*11): both pass the elfproef.
+Each class is tested with its builder of ``tests.hostile`` (a generated file with the class's
+row or column change) and with an input of this file's own. BSN-like numbers used: 123456782
+(9*1+8*2+7*3+6*4+5*5+4*6+3*7+2*8-1*2 = 154 = 14*11) and 111222333 (9+8+7+12+10+8+9+6-3 = 66
+= 6*11): both pass the elfproef.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from sdw.ingest.classify import by_name, classify
 from sdw.ingest.contract import IngestContext, ParsedFile, masked
 from sdw.ingest.csv_contract import check_columns
 from sdw.pseudonym import Pseudonymiser, mask_bsns
+from tests.hostile import rows
+from tests.hostile.seeds import generated
 
-REPRO = Path(__file__).resolve().parents[2].parent / "shared" / "repro" / "reliability"
 BSNS = ("123456782", "111222333")
 ADDRESS_HEADER = "PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024"
 BENEFITS_HEADER = "gemeentecode;wijkcode;maand;regeling;aantal_personen"
@@ -46,11 +48,10 @@ def ingest(path: Path) -> tuple[str, ParsedFile]:
     return kind, masked(by_name()[kind].parse(path, "hash", ctx), ctx.pseudonymiser)
 
 
-def repro(name: str) -> Path:
-    path = REPRO / name
-    if not path.is_file():
-        pytest.skip(f"reproducer {path} not present")
-    return path
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated municipality's CBS files the row classes start from."""
+    return generated(tmp_path_factory.mktemp("hostile"))
 
 
 def kept_text(parsed: ParsedFile) -> str:
@@ -69,8 +70,9 @@ def assert_no_clear_bsn(text: str) -> None:
 # ------------------------------------------------------------------ rejected rows redacted
 
 
-def test_repro_bsn_in_address_row_is_masked() -> None:
-    kind, parsed = ingest(repro("p4_bsn_in_cbs_adres.csv"))
+def test_hostile_bsn_in_address_row_is_masked(source: Path, tmp_path: Path) -> None:
+    (path,) = rows.bsn_in_address_row(tmp_path, source)
+    kind, parsed = ingest(path)
     assert (kind, parsed.report.status) == ("cbs_adres", "loaded_with_rejections")
     (q,) = parsed.quarantine
     assert (q.reason_code, q.line_number) == ("CBS_ADRES_ROW", 1802)
@@ -82,8 +84,9 @@ def test_repro_bsn_in_address_row_is_masked() -> None:
     assert "[bsn:" in q.reason
 
 
-def test_repro_bsn_in_benefits_row_is_masked() -> None:
-    kind, parsed = ingest(repro("p4_bsn_in_benefits.csv"))
+def test_hostile_bsn_in_benefits_row_is_masked(source: Path, tmp_path: Path) -> None:
+    (path,) = rows.bsn_in_benefits_row(tmp_path, source)
+    kind, parsed = ingest(path)
     assert (kind, parsed.report.lines_quarantined) == ("cbs_gemeente_uitkering", 1)
     (q,) = parsed.quarantine
     assert q.line_number == 82
@@ -168,8 +171,11 @@ def test_masking_leaves_existing_masks_alone() -> None:
 # ------------------------------------------------------------------ missing columns
 
 
-def test_repro_kwb_without_a_inw_is_refused_naming_the_column() -> None:
-    kind, parsed = ingest(repro("p2_kwb_missing_a_inw.csv"))
+def test_hostile_kwb_without_a_inw_is_refused_naming_the_column(
+    source: Path, tmp_path: Path
+) -> None:
+    (path,) = rows.kwb_without_population(tmp_path, source)
+    kind, parsed = ingest(path)
     assert kind == "cbs_kwb"
     r = parsed.report
     # 18 data lines (GM, 5 wijken, 12 buurten), all quarantined with the file
