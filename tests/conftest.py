@@ -135,17 +135,22 @@ def insert_raw(conn: psycopg.Connection, table: str, rows: list[dict[str, Any]])
         conn.execute(f"INSERT INTO raw.{table} ({columns}) VALUES ({marks})", list(row.values()))
 
 
-# Tests run on two processes (``pytest -n 2 --dist loadgroup``, as CI does): each module's tests
-# stay on one process, so a module's expensive fixtures (a pipeline run, an Airflow stack) are
-# built once; modules that read the one shared pipeline run (``generated_run``) are one group.
-SHARED_RUN_MODULES = frozenset({"tests.e2e.test_generated_municipality", "tests.e2e.test_report"})
+# Tests run on two processes (``pytest -n 2``, as CI does): each module's tests stay on one
+# process, so a module's expensive fixtures (a pipeline run, an Airflow stack) are built once, and
+# the modules that read the one shared pipeline run (``generated_run``) go to the same process.
+# A scheduler of our own: xdist's ``loadgroup`` marks no longer group anything under pytest 9.2
+# (it renames ``_nodeid``, which pytest no longer reads).
+SHARED_RUN_MODULES = frozenset(
+    {"tests/e2e/test_generated_municipality.py", "tests/e2e/test_report.py"}
+)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        module = item.module.__name__ if item.module is not None else item.nodeid
-        group = "generated_run" if module in SHARED_RUN_MODULES else module
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "generated_run" if module in SHARED_RUN_MODULES else module
+
+    return ModuleScheduling(config, log)
