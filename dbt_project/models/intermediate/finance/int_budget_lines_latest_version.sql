@@ -20,14 +20,7 @@ budget_lines as (
 
 deliveries as (
 
-    -- a delivery (ingest run) is as late as its first load: every file of it ranks as of the
-    -- same moment, whatever order its workers committed in
-    select
-        batch_id,
-        min(loaded_at) as delivered_at
-
-    from budget_lines
-    group by batch_id
+    {{ deliveries('budget_lines', raw=false) }}
 
 ),
 
@@ -40,8 +33,7 @@ ranked as (
                 budget_lines.municipality_code, budget_lines.begrotingsjaar,
                 budget_lines.report_version, budget_lines.budget_line
             order by
-                deliveries.delivered_at desc, budget_lines.peildatum desc,
-                convert_to(budget_lines.source_file, 'UTF8') desc, budget_lines.file_hash desc,
+                {{ which_file_wins('budget_lines', 'peildatum', raw=false) }},
                 budget_lines.line_number desc
         ) as line_rank,
         first_value(budget_lines.peildatum) over (
@@ -49,8 +41,7 @@ ranked as (
                 budget_lines.municipality_code, budget_lines.begrotingsjaar,
                 budget_lines.report_version
             order by
-                deliveries.delivered_at desc, budget_lines.peildatum desc,
-                convert_to(budget_lines.source_file, 'UTF8') desc, budget_lines.file_hash desc
+                {{ which_file_wins('budget_lines', 'peildatum', raw=false) }}
         ) as version_peildatum
 
     from budget_lines

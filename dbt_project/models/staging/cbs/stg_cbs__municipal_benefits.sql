@@ -14,14 +14,7 @@ source as (
 
 deliveries as (
 
-    -- a delivery (ingest run) is as late as its first load: every file of it ranks as of the
-    -- same moment, whatever order its workers committed in
-    select
-        _batch_id,
-        min(_loaded_at) as delivered_at
-
-    from source
-    group by _batch_id
+    {{ deliveries('source') }}
 
 ),
 
@@ -32,8 +25,7 @@ ranked as (
         row_number() over (
             partition by source.gemeentecode, source.wijkcode, source.maand, source.regeling
             order by
-                deliveries.delivered_at desc, convert_to(source._source_file, 'UTF8') desc,
-                source._file_hash desc, source.line_number desc
+                {{ which_file_wins('source') }}, source.line_number desc
         ) as delivery_rank
 
     from source

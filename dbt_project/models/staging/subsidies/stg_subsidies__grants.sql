@@ -17,14 +17,7 @@ source as (
 
 deliveries as (
 
-    -- a delivery (ingest run) is as late as its first load: every file of it ranks as of the
-    -- same moment, whatever order its workers committed in
-    select
-        _batch_id,
-        min(_loaded_at) as delivered_at
-
-    from source
-    group by _batch_id
+    {{ deliveries('source') }}
 
 ),
 
@@ -35,8 +28,7 @@ ranked as (
         dense_rank() over (
             partition by source.subsidiejaar
             order by
-                deliveries.delivered_at desc, convert_to(source._source_file, 'UTF8') desc,
-                source._file_hash desc
+                {{ which_file_wins('source') }}
         ) as delivery_rank
 
     from source
