@@ -174,6 +174,9 @@ class _State:
     # row index -> the original row it is (None: a row a mutation added)
     origin: list[int | None] = field(default_factory=list)
     strict: dict[tuple[int, int], Column] = field(default_factory=dict)  # (row, col) -> col
+    # once a header cell is changed, which column a cell belongs to is the header's to say:
+    # no later mutation may promise that its cell is refused
+    header_changed: bool = False
 
     def touch(self, row: int) -> None:
         if self.touched is not None and self.origin[row] is not None:
@@ -228,7 +231,7 @@ def _set_cell(state: _State, i: int, j: int, value: object, strict: bool | str) 
     state.touch(i)
     if strict == AMOUNT_ONLY:
         strict = column.role == AMOUNT
-    if strict and column.role in STRICT:
+    if strict and column.role in STRICT and not state.header_changed:
         state.strict[(i, j)] = column
     else:
         state.strict.pop((i, j), None)
@@ -419,6 +422,7 @@ def header_cell(state: _State, rng: random.Random) -> str:
     state.doc.header = header
     state.whole_file()
     state.strict.clear()  # which column a planted value now sits in is the header's to say
+    state.header_changed = True
     return f"header_cell({how})"
 
 
