@@ -401,3 +401,12 @@ def test_generated_export_has_one_bad_row_and_agrees_with_expected(tmp_path: Pat
     assert [b.code for b in parsed.bad] == ["CASE_DATES_OUT_OF_ORDER"]
     assert {r.resultaat for _n, r in parsed.rows} >= {"toegekend", "lopend"}
     assert any(r.postcode for _n, r in parsed.rows) and any(r.wijkcode for _n, r in parsed.rows)
+
+
+def test_a_huisnummer_hiding_digits_behind_an_invisible_character_is_refused() -> None:
+    """``1234<U+200B>56782`` reads as 123456782: not the number 1234 with a toevoeging."""
+    from sdw.ingest.text import invisible
+
+    assert invisible("1234\u200b56782") and invisible("12\u0301") and not invisible("12a")
+    code, reason = rejected(huisnummer="1234\u200b56782")
+    assert (code, reason) == ("CASE_ADDRESS_INVALID", "huisnummer holds characters that do not show")

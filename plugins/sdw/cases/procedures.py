@@ -57,6 +57,7 @@ from sdw.cases.rules import (
 )
 from sdw.ingest import text
 from sdw.ingest.contract import BadRow, Rejected  # a row breaking the contract
+from sdw.ingest.text import invisible
 from sdw.money import foreign_digits
 
 HEADER = (
@@ -278,6 +279,8 @@ def _address(values: dict[str, str], gm: str) -> tuple[str | None, int | None, i
             raise Rejected(ADDRESS_INVALID, "postcode is not a PC6 like 1234AB")
         if foreign_digits(huisnummer):  # 12٣ is not 12 with a toevoeging; not named: personal
             raise Rejected(ADDRESS_INVALID, "huisnummer holds digits other than 0-9")
+        if invisible(huisnummer):  # 1234<U+200B>56782 is not 1234 with a toevoeging
+            raise Rejected(ADDRESS_INVALID, "huisnummer holds characters that do not show")
         m = _HUISNUMMER.match(huisnummer)
         if not m:
             raise Rejected(ADDRESS_INVALID, "huisnummer is missing or does not start with a number")

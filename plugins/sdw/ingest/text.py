@@ -14,6 +14,8 @@ bytes its encoding does not allow; the lines that hold them are.
 
 from __future__ import annotations
 
+import unicodedata
+
 BOM = b"\xef\xbb\xbf"
 NOT_TEXT = "bytes that are not text in the file's encoding (UTF-8, or Windows-1252 without a mark)"
 
@@ -39,3 +41,10 @@ def undecodable(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def invisible(text: str) -> bool:
+    """True when ``text`` holds a character a reader does not see (a combining mark, a
+    zero-width space, a bidi mark): in a number or code it can hide digits
+    (``1234<U+200B>56782`` reads as 123456782), so such a value is refused, not read."""
+    return not text.isascii() and any(unicodedata.category(c) in ("Mn", "Me", "Cf") for c in text)
