@@ -121,6 +121,26 @@ def test_kwb_csv_text_numbers_and_decimal_comma(tmp_path: Path) -> None:
     assert cell[("WK099901", "g_hhgro")] == Decimal("1.9")
 
 
+def test_kwb_csv_a_bare_cr_or_a_bad_byte_costs_its_line_only(tmp_path: Path) -> None:
+    """A bare CR inside a field made the csv module refuse the whole file (INGEST_ERROR); a
+    byte that is not text (here 0x81, undefined in Windows-1252 too) loaded as written."""
+    p = tmp_path / "kwb-2024.csv"
+    p.write_bytes(
+        b"gwb_code_10;regio;recs;a_inw;a_00_14\n"
+        b"GM0999;Demo\rstad;Gemeente;100;10\n"
+        b"WK099901;Wijk \x81;Wijk;50;5\n"
+        b"WK099902;Wijk 2;Wijk;40;4\n"
+    )
+    year, obs, bad, n = kwb.read_kwb(p)  # a bare CR ends a line, as old Mac exports do
+    assert (year, n) == (2024, 4)
+    assert [reason.split(" ")[0:2] for _line, reason, _ in bad] == [
+        ["2", "fields"],
+        ["4", "fields"],
+        ["bytes", "that"],
+    ]
+    assert sorted({o.region_code for o in obs}) == ["WK099902"]
+
+
 def test_value_period_and_code_rules() -> None:
     assert parse_value("  -0.100") == (Decimal("-0.100"), "-0.100")
     assert parse_value("       .") == (None, ".")

@@ -27,6 +27,7 @@ from itertools import chain
 from pathlib import Path
 
 from sdw.cbs.observations import Observation, parse_value, region_code
+from sdw.ingest import text as text_rule
 from sdw.ingest import workbook
 from sdw.ingest.csv_contract import (
     HeaderCheck,
@@ -157,7 +158,8 @@ def _table(path: Path) -> Iterator[Table]:
     text = decode(path.read_bytes())
     lines = text.splitlines()
     sep = ";" if ";" in lines[0] else ","
-    reader = list(csv.reader(io.StringIO(text), delimiter=sep))
+    # newline="": a bare CR inside a line is data, not an end of line the csv module refuses
+    reader = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     header = [c.strip().lower() for c in reader[0]]
     yield header, list(enumerate(reader[1:], start=2)), path.name
 
@@ -190,6 +192,9 @@ def _observations(
         if csv_file and len(row) != len(header):  # which cell is which is unknown: not kept
             reason = f"{len(row)} fields where the header has {len(header)}"
             bad.append((lineno, reason, unsplit_line(len(row), len(header))))
+            continue
+        if csv_file and any(text_rule.undecodable(str(c)) for c in row):  # nothing kept
+            bad.append((lineno, text_rule.NOT_TEXT, unsplit_line(len(row), len(header))))
             continue
         cells = list(row) + [None] * (len(header) - len(row))
         try:
