@@ -154,3 +154,23 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return "generated_run" if module in SHARED_RUN_MODULES else module
 
     return ModuleScheduling(config, log)
+
+
+# The longest modules start first, so that neither process is left with one at the end (the
+# scheduler runs modules in collection order; measured in CI, longest first).
+SLOW_FIRST = (
+    "tests/e2e/test_scheduler.py",
+    "tests/e2e/test_foreign_inbox.py",
+    "tests/e2e/test_irregular_municipalities.py",
+    "tests/e2e/test_scenario.py",
+    "tests/e2e/test_publication.py",
+    "tests/integration/test_incremental_marts.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::", 1)[0]
+        return SLOW_FIRST.index(module) if module in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module, and of the rest, is kept
