@@ -166,7 +166,7 @@ def test_bi_sees_one_whole_version_across_a_failed_and_a_good_build(
     failed = sdw_run(inbox, url, state, SDW_EXPECTATIONS_DIR=str(expectations))
     failed_ended = time.monotonic()
     assert failed.returncode == 1, failed.stdout[-4000:]
-    assert "failed tasks: validate_marts" in failed.stdout
+    assert "sdw: build_marts.validate_marts failed:" in failed.stdout
     # The failed build made version B in marts_candidate; BI still has A.
     assert fetch(url, "SELECT count(*) FROM audit.publication") == [(1,)]
     candidate = fetch(
