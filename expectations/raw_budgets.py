@@ -29,7 +29,7 @@ from collections.abc import Mapping
 
 from sdw.budgets.rules import AMOUNT_COLUMNS, NON_NEGATIVE, PEILDATUM_SLACK, TAAKVELD_SHAPE, YEARS
 from sdw.money import BOUND
-from sdw.validation.spec import SuiteDefinition, layout_table_suite
+from sdw.validation.spec import SuiteDefinition, amount_beyond_bound_query, layout_table_suite
 
 SUITE_NAME = "raw_budgets"
 NOT_NULL = ("municipality_code", "peildatum", "report_version", "budget_line", "taakveld")
@@ -81,25 +81,9 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
     )
     suite.no_rows(
         "raw_budgets_amount_beyond_bound",
-        _beyond_bound_query(raw),
+        amount_beyond_bound_query(f"{raw}.budget_line", AMOUNT_COLUMNS, BOUND),
         f"an amount beyond the ingest bound (|amount| < {BOUND} euros), loaded by an older "
         "version: left out of the marts by staging; correct the file and load it again",
         warning=True,
     )
     return suite.definition()
-
-
-def _beyond_bound_query(raw: str) -> str:
-    """One row per raw amount beyond ``sdw.money.BOUND``: its file, line, column and value."""
-    return (
-        "SELECT * FROM ("
-        + " UNION ALL ".join(
-            f"""SELECT _source_file, line_number,
-                   _source_file || ' line ' || line_number || ': {c} ' || {c}
-                   || ' is beyond the ingest bound; the row is left out of the marts'
-                   AS discrepancy
-            FROM {raw}.budget_line WHERE abs({c}) >= {BOUND}"""
-            for c in AMOUNT_COLUMNS
-        )
-        + ") AS beyond_bound"
-    )

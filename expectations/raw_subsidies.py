@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from sdw.money import BOUND
 from sdw.subsidies.rules import AMOUNT_COLUMNS, YEARS
-from sdw.validation.spec import SuiteDefinition, layout_table_suite
+from sdw.validation.spec import SuiteDefinition, amount_beyond_bound_query, layout_table_suite
 
 SUITE_NAME = "raw_subsidies"
 
@@ -57,16 +57,7 @@ def build_suite(schema_overrides: Mapping[str, str] | None = None) -> SuiteDefin
     )
     suite.no_rows(
         "raw_subsidies_amount_beyond_bound",
-        "SELECT * FROM ("
-        + " UNION ALL ".join(
-            f"""SELECT _source_file, line_number,
-                       _source_file || ' line ' || line_number || ': {c} ' || {c}
-                       || ' is beyond the ingest bound; the row is left out of the marts'
-                       AS discrepancy
-                FROM {raw}.subsidy_grant WHERE abs({c}) >= {BOUND}"""
-            for c in AMOUNT_COLUMNS
-        )
-        + ") AS beyond_bound",
+        amount_beyond_bound_query(f"{raw}.subsidy_grant", AMOUNT_COLUMNS, BOUND),
         f"an amount beyond the ingest bound (< {BOUND} euros), loaded by an older version: "
         "left out of the marts by staging; correct the register and load it again",
         warning=True,

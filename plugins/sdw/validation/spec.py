@@ -183,3 +183,22 @@ FROM (
 ) AS additive_groups
 WHERE suppressed_rows = 1 AND shown_rows > 0
 """.strip()
+
+
+def amount_beyond_bound_query(table: str, columns: Sequence[str], bound: object) -> str:
+    """One row per amount in ``table`` (schema-qualified) at or beyond ``bound`` (the ingest
+    bound, ``sdw.money.BOUND``): its file, line, column and value. Raw keeps such rows only
+    when an older version loaded them; the marts leave them out, and the raw suites of every
+    finance source name them with this one query."""
+    return (
+        "SELECT * FROM ("
+        + " UNION ALL ".join(
+            f"""SELECT _source_file, line_number,
+                   _source_file || ' line ' || line_number || ': {c} ' || {c}
+                   || ' is beyond the ingest bound; the row is left out of the marts'
+                   AS discrepancy
+            FROM {table} WHERE abs({c}) >= {bound}"""
+            for c in columns
+        )
+        + ") AS beyond_bound"
+    )
